@@ -1,0 +1,43 @@
+# The two commands of the README: `make demo` and `make test`. Both build .venv when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint test-sqlite test-postgres bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/qinlin demo --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src tests bench
+
+test-sqlite: $(STAMP)
+	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider
+
+# PostgreSQL runs when it answers at 127.0.0.1:5432; otherwise the skip is said out loud.
+test-postgres: $(STAMP)
+	@if $(BIN)/python -m qinlin.core.pgcheck "$(PG_URL)"; then \
+		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider; \
+	else \
+		echo "PostgreSQL suite: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
+	fi
+
+test: lint test-sqlite test-postgres
+
+bench: $(STAMP)
+	$(BIN)/python bench/import_homes.py
+
+clean:
+	rm -rf $(VENV) data .mypy_cache .ruff_cache

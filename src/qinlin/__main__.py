@@ -1,0 +1,3 @@
+from qinlin.cli import main
+
+main()

@@ -1,0 +1,161 @@
+"""Recording and verifying the audit chain.
+
+Each event's hash covers its predecessor's hash and its own content, so changing, removing
+or reordering any event breaks every hash after it; `audit_verify` names the first break.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from qinlin.core.models import GENESIS_HASH, AuditEvent
+
+if TYPE_CHECKING:
+    from qinlin.people.models import Person
+
+# Any constant works; it only has to be the same for every writer of the chain.
+_PG_LOCK_KEY = 727_001
+
+
+def _normalise(data: dict[str, Any]) -> dict[str, Any]:
+    """The data as JSON will store it, so hashing before and after a round trip agrees."""
+    result: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return result
+
+
+def event_hash(
+    *,
+    prev_hash: str,
+    at: datetime,
+    actor_id: int | None,
+    verb: str,
+    object_type: str,
+    object_id: str,
+    place_path: str,
+    data: dict[str, Any],
+) -> str:
+    payload = json.dumps(
+        [
+            prev_hash,
+            at.astimezone(UTC).isoformat(timespec="microseconds"),
+            actor_id,
+            verb,
+            object_type,
+            object_id,
+            place_path,
+            data,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _object_ref(obj: models.Model | None) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    object_type = obj._meta.label_lower
+    object_id = str(getattr(obj, "uid", None) or obj.pk)
+    place_path = ""
+    if hasattr(obj, "path") and isinstance(obj.path, str):
+        place_path = obj.path
+    else:
+        place = getattr(obj, "place", None) or getattr(obj, "home", None)
+        if place is not None and hasattr(place, "path"):
+            place_path = place.path
+    return object_type, object_id, place_path
+
+
+def audit_record(
+    *,
+    actor: Person | None,
+    verb: str,
+    obj: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction.
+
+    Writers serialise on the chain's head: PostgreSQL with a transaction-scoped advisory lock,
+    SQLite because its transactions begin IMMEDIATE (settings.py).
+    """
+    object_type, object_id, place_path = _object_ref(obj)
+    clean = _normalise(data or {})
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        prev_hash = last or GENESIS_HASH
+        at = timezone.now()
+        actor_id = actor.pk if actor is not None else None
+        event = AuditEvent(
+            at=at,
+            actor_id=actor_id,
+            verb=verb,
+            object_type=object_type,
+            object_id=object_id,
+            place_path=place_path,
+            data=clean,
+            prev_hash=prev_hash,
+            hash=event_hash(
+                prev_hash=prev_hash,
+                at=at,
+                actor_id=actor_id,
+                verb=verb,
+                object_type=object_type,
+                object_id=object_id,
+                place_path=place_path,
+                data=clean,
+            ),
+        )
+        event.save()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_id: int | None
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+def _events() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
+
+
+def audit_verify() -> ChainReport:
+    """Walk the whole chain in order; report the first event whose link or hash is wrong."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    for event in _events():
+        if event.prev_hash != expected_prev:
+            return ChainReport(checked, event.pk, "previous hash does not match the event before")
+        recomputed = event_hash(
+            prev_hash=event.prev_hash,
+            at=event.at,
+            actor_id=event.actor_id,
+            verb=event.verb,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            place_path=event.place_path,
+            data=event.data,
+        )
+        if recomputed != event.hash:
+            return ChainReport(checked, event.pk, "content does not match its hash")
+        expected_prev = event.hash
+        checked += 1
+    return ChainReport(checked, None, "")

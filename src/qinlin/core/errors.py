@@ -1,0 +1,41 @@
+"""Domain errors: services raise them, one handler per interface turns them into 4xx answers."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; nothing was changed.
+
+    `code` is stable (for API clients and tests); `message` is translatable and says what to
+    fix; `field` names the input the message is about, when there is one.
+    """
+
+    code = "domain_error"
+    status = 400
+
+    def __init__(self, message: str | Promise, *, code: str | None = None, field: str = "") -> None:
+        super().__init__(str(message))
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class ForbiddenError(DomainError):
+    code = "permission_denied"
+    status = 403
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class ConflictError(DomainError):
+    code = "conflict"
+    status = 409

@@ -1,0 +1,114 @@
+"""Who may do what, where: one table of actions per role, and one function that reads it.
+
+A role is held at a place and reaches everything under that place. `can(person, action, obj)`
+is true when the person holds, today, one of the action's roles at the object's place or at
+one of its ancestors. Household roles (resident, owner) come from confirmed residencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from qinlin.core.roles import Role
+
+if TYPE_CHECKING:
+    from qinlin.people.models import Person
+
+R = Role
+
+# Roles that run a compound's affairs day to day (the "1+2+N" team and the grid worker).
+COMPOUND_TEAM = frozenset(
+    {
+        R.GRID_WORKER,
+        R.BRANCH_SECRETARY,
+        R.OWNERS_COMMITTEE,
+        R.PROPERTY_STAFF,
+        R.COMMUNITY_STAFF,
+        R.SUBDISTRICT_ADMIN,
+    }
+)
+BUILDING_TEAM = COMPOUND_TEAM | {R.BUILDING_HEAD, R.UNIT_HEAD}
+COMMUNITY_OFFICE = frozenset({R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # --- places -------------------------------------------------------------------------
+    # The homes of a place with areas and register numbers (compounds and buildings are public).
+    "places.view_homes": BUILDING_TEAM,
+    # Load or replace a compound's buildings, units, homes and owners from a spreadsheet.
+    "places.import": frozenset({R.GRID_WORKER, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
+    # The same spreadsheet back out; it carries owners' phone numbers, so the same roles.
+    "places.export": frozenset({R.GRID_WORKER, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
+    # --- people -------------------------------------------------------------------------
+    # The list of people living or working under a place, phones masked.
+    "people.view_people": BUILDING_TEAM,
+    # A phone number in full; every such view is written to the audit log.
+    "people.view_phone": frozenset(
+        {R.GRID_WORKER, R.PROPERTY_STAFF, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}
+    ),
+    # Confirm or reject a resident's claim to a home.
+    "people.decide_residency": frozenset(
+        {R.BUILDING_HEAD, R.GRID_WORKER, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}
+    ),
+    # Print one-time claim codes for homes.
+    "people.issue_claim_codes": frozenset({R.GRID_WORKER, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
+    # Give or end a role at a place.
+    "people.assign_role": COMMUNITY_OFFICE,
+    # --- core ---------------------------------------------------------------------------
+    # The staff workspace and its start page.
+    "core.use_workspace": frozenset(
+        BUILDING_TEAM | {R.DEPUTY, R.LEGAL_ADVISER, R.THIRD_PARTY, R.EXPERT, R.PARTNER_CONTACT}
+    ),
+    # Read the audit log of a place.
+    "core.view_audit": COMMUNITY_OFFICE,
+    # --- api ----------------------------------------------------------------------------
+    # Issue and revoke API tokens for integrations (hotline systems and the like).
+    "api.manage_tokens": frozenset({R.SUBDISTRICT_ADMIN}),
+}
+
+
+def place_paths_of(obj: Any) -> list[str] | None:
+    """The places an object belongs to (a person belongs to the homes they live in).
+
+    None means "no object": the question is whether the person holds the role anywhere.
+    """
+    if obj is None:
+        return None
+    path = getattr(obj, "path", None)
+    if isinstance(path, str):
+        return [path]
+    for attr in ("place", "home"):
+        place = getattr(obj, attr, None)
+        if place is not None and isinstance(getattr(place, "path", None), str):
+            return [place.path]
+    paths = getattr(obj, "qinlin_place_paths", None)
+    if callable(paths):
+        result: list[str] = paths()
+        return result
+    raise TypeError(f"{type(obj).__name__} does not belong to a place")
+
+
+def roles_reach(
+    held: Iterable[tuple[str, str]], allowed: frozenset[Role], paths: list[str] | None
+) -> bool:
+    """True when one held (role, place path) is allowed and sits at or above one of `paths`."""
+    for role, place_path in held:
+        if role not in allowed:
+            continue
+        if paths is None or any(path.startswith(place_path) for path in paths):
+            return True
+    return False
+
+
+def can(person: Person | None, action: str, obj: Any = None) -> bool:
+    """May `person` do `action` to `obj`? With no object: do they hold such a role anywhere?"""
+    allowed = PERMISSIONS[action]
+    if person is None or not person.is_authenticated or not person.is_active:
+        return False
+    from qinlin.people.selectors import person_active_roles
+
+    return roles_reach(person_active_roles(person), allowed, place_paths_of(obj))
+
+
+def roles_for(action: str) -> frozenset[Role]:
+    return PERMISSIONS[action]

@@ -1,0 +1,96 @@
+"""Reads about people: the roles they hold, their homes, the claims staff must decide."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from qinlin.core.roles import Role
+from qinlin.people.models import Person, Relation, Residency, ResidencyStatus, RoleAssignment
+from qinlin.places.models import Place
+
+_CACHE_ATTR = "_qinlin_active_roles"
+
+
+def person_active_roles(person: Person) -> list[tuple[str, str]]:
+    """(role, place path) pairs the person holds today; cached on the instance per request."""
+    cached: list[tuple[str, str]] | None = getattr(person, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    today = timezone.localdate()
+    assigned = RoleAssignment.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today), person=person, starts_on__lte=today
+    ).values_list("role", "place__path")
+    held: list[tuple[str, str]] = list(assigned)
+    homes = Residency.objects.filter(person=person, status=ResidencyStatus.CONFIRMED).values_list(
+        "relation", "home__path"
+    )
+    for relation, path in homes:
+        held.append((Role.RESIDENT, path))
+        if relation == Relation.OWNER:
+            held.append((Role.OWNER, path))
+    setattr(person, _CACHE_ATTR, held)
+    return held
+
+
+def person_forget_roles(person: Person) -> None:
+    if hasattr(person, _CACHE_ATTR):
+        delattr(person, _CACHE_ATTR)
+
+
+def person_role_assignments(person: Person) -> QuerySet[RoleAssignment]:
+    today = timezone.localdate()
+    return (
+        RoleAssignment.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today), person=person, starts_on__lte=today
+        )
+        .select_related("place")
+        .order_by("place__path", "role")
+    )
+
+
+def person_residencies(person: Person) -> QuerySet[Residency]:
+    return (
+        Residency.objects.filter(
+            person=person, status__in=[ResidencyStatus.PENDING, ResidencyStatus.CONFIRMED]
+        )
+        .select_related(
+            "home", "home__parent", "home__parent__parent", "home__parent__parent__parent"
+        )
+        .order_by("home__path")
+    )
+
+
+def person_confirmed_homes(person: Person) -> QuerySet[Place]:
+    return Place.objects.filter(
+        residencies__person=person, residencies__status=ResidencyStatus.CONFIRMED
+    ).order_by("path")
+
+
+def residencies_pending_under(places: list[Place]) -> QuerySet[Residency]:
+    """Claims waiting for a decision at homes under any of `places`."""
+    if not places:
+        return Residency.objects.none()
+    scope = Q()
+    for place in places:
+        scope |= place.subtree_q("home__")
+    return (
+        Residency.objects.filter(scope, status=ResidencyStatus.PENDING)
+        .select_related("person", "home", "home__parent", "home__parent__parent")
+        .order_by("requested_at")
+    )
+
+
+def people_under(place: Place) -> QuerySet[Person]:
+    """People with a confirmed or pending tie to a home under `place`, or a role there."""
+    return (
+        Person.objects.filter(
+            Q(
+                place.subtree_q("residencies__home__"),
+                residencies__status__in=[ResidencyStatus.PENDING, ResidencyStatus.CONFIRMED],
+            )
+            | place.subtree_q("role_assignments__place__")
+        )
+        .distinct()
+        .order_by("name", "id")
+    )

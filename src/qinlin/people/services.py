@@ -1,0 +1,281 @@
+"""Writes about people: sign-up, home claims, claim codes, roles, revealing a phone number."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qinlin.core.audit import audit_record
+from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
+from qinlin.core.permissions import can
+from qinlin.core.roles import ASSIGNABLE_ROLES, Role
+from qinlin.people.models import (
+    ClaimCode,
+    ConfirmedVia,
+    Person,
+    Relation,
+    Residency,
+    ResidencyStatus,
+    RoleAssignment,
+    phone_validator,
+)
+from qinlin.people.selectors import person_forget_roles
+from qinlin.places.models import Place, PlaceKind
+
+# Letters and digits that cannot be mistaken for one another on a printed slip.
+CLAIM_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CLAIM_CODE_LENGTH = 8
+
+
+def normalise_phone(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def _require(actor: Person, action: str, obj: object) -> None:
+    if not can(actor, action, obj):
+        raise ForbiddenError(_("您没有权限进行此操作。"))
+
+
+def person_register(*, phone: str, name: str, password: str, language: str = "zh-hans") -> Person:
+    """Sign-up with a phone number and password. The new person acts only on public pages
+    until a home claim is confirmed."""
+    phone = normalise_phone(phone)
+    name = name.strip()
+    if not name:
+        raise DomainError(_("请填写姓名。"), code="name_required", field="name")
+    try:
+        phone_validator(phone)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], code="invalid_phone", field="phone") from None
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="weak_password", field="password") from None
+    with transaction.atomic():
+        existing = Person.objects.select_for_update().filter(phone=phone).first()
+        if existing is not None and existing.has_usable_password():
+            raise ConflictError(
+                _("这个手机号已经注册，请直接登录。"), code="phone_taken", field="phone"
+            )
+        if existing is not None:
+            # An owner imported from the register (no login yet) takes over their own record.
+            person = existing
+            person.set_password(password)
+            person.language = language
+            person.save(update_fields=["password", "language"])
+        else:
+            person = Person(phone=phone, name=name, language=language)
+            person.set_password(password)
+            person.save()
+        audit_record(actor=person, verb="people.person.registered", obj=person)
+    return person
+
+
+def residency_claim(*, person: Person, home: Place, relation: str) -> Residency:
+    """A resident says they live in `home`; staff (or a claim code) confirm it."""
+    if home.kind != PlaceKind.HOME:
+        raise DomainError(_("请选择具体的房屋（户）。"), code="not_a_home", field="home")
+    if relation not in Relation.values:
+        raise DomainError(_("请选择与房屋的关系。"), code="bad_relation", field="relation")
+    try:
+        with transaction.atomic():
+            residency = Residency.objects.create(person=person, home=home, relation=relation)
+            audit_record(
+                actor=person,
+                verb="people.residency.claimed",
+                obj=residency,
+                data={"relation": relation},
+            )
+    except IntegrityError:
+        raise ConflictError(
+            _("您已经申请过这套房屋，请等待确认。"), code="already_claimed", field="home"
+        ) from None
+    return residency
+
+
+def residency_decide(
+    *, actor: Person, residency: Residency, approve: bool, note: str = ""
+) -> Residency:
+    """Staff confirm or reject a claim to a home under their place."""
+    _require(actor, "people.decide_residency", residency.home)
+    with transaction.atomic():
+        residency = Residency.objects.select_for_update().get(pk=residency.pk)
+        if residency.status != ResidencyStatus.PENDING:
+            raise ConflictError(_("这条申请已经处理过了。"), code="already_decided")
+        residency.status = ResidencyStatus.CONFIRMED if approve else ResidencyStatus.REJECTED
+        residency.via = ConfirmedVia.STAFF if approve else ""
+        residency.note = note.strip()[:200]
+        residency.decided_at = timezone.now()
+        residency.decided_by = actor
+        residency.save(update_fields=["status", "via", "note", "decided_at", "decided_by"])
+        audit_record(
+            actor=actor,
+            verb="people.residency.confirmed" if approve else "people.residency.rejected",
+            obj=residency,
+            data={"note": residency.note},
+        )
+    person_forget_roles(residency.person)
+    return residency
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def claim_codes_issue(
+    *, actor: Person, place: Place, relation: str = Relation.OWNER
+) -> list[tuple[Place, str]]:
+    """New one-time codes for every home under `place`; earlier unused codes stop working.
+
+    The codes are returned once, for printing; only their hashes are kept.
+    """
+    _require(actor, "people.issue_claim_codes", place)
+    from qinlin.places.selectors import homes_under
+
+    homes = list(homes_under(place).order_by("path"))
+    now = timezone.now()
+    issued: list[tuple[Place, str]] = []
+    with transaction.atomic():
+        ClaimCode.objects.filter(
+            home__in=homes, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        rows = []
+        for home in homes:
+            code = "".join(secrets.choice(CLAIM_CODE_ALPHABET) for _ in range(CLAIM_CODE_LENGTH))
+            rows.append(
+                ClaimCode(
+                    home=home,
+                    code_hash=_code_hash(code),
+                    relation=relation,
+                    created_by=actor,
+                    created_at=now,
+                )
+            )
+            issued.append((home, f"{code[:4]}-{code[4:]}"))
+        ClaimCode.objects.bulk_create(rows)
+        audit_record(
+            actor=actor,
+            verb="people.claim_codes.issued",
+            obj=place,
+            data={"homes": len(homes), "relation": relation},
+        )
+    return issued
+
+
+def residency_claim_with_code(*, person: Person, code: str) -> Residency:
+    """Enter the code printed for a home: the residency is confirmed at once."""
+    with transaction.atomic():
+        claim = (
+            ClaimCode.objects.select_for_update()
+            .select_related("home")
+            .filter(code_hash=_code_hash(code), used_at__isnull=True, revoked_at__isnull=True)
+            .first()
+        )
+        if claim is None:
+            raise DomainError(
+                _("认证码不正确或已经使用，请核对纸条上的 8 位认证码。"),
+                code="bad_claim_code",
+                field="code",
+            )
+        now = timezone.now()
+        residency = Residency.objects.filter(
+            person=person, home=claim.home, status=ResidencyStatus.PENDING
+        ).first()
+        if Residency.objects.filter(
+            person=person, home=claim.home, status=ResidencyStatus.CONFIRMED
+        ).exists():
+            raise ConflictError(
+                _("您已经是这套房屋的住户。"), code="already_resident", field="code"
+            )
+        if residency is None:
+            residency = Residency(person=person, home=claim.home, relation=claim.relation)
+        residency.relation = claim.relation
+        residency.status = ResidencyStatus.CONFIRMED
+        residency.via = ConfirmedVia.CODE
+        residency.decided_at = now
+        residency.save()
+        claim.used_at = now
+        claim.used_by = person
+        claim.save(update_fields=["used_at", "used_by"])
+        audit_record(
+            actor=person,
+            verb="people.residency.confirmed",
+            obj=residency,
+            data={"via": "code"},
+        )
+    person_forget_roles(person)
+    return residency
+
+
+def role_assign(
+    *,
+    actor: Person | None,
+    person: Person,
+    role: str,
+    place: Place,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> RoleAssignment:
+    """Give `person` a role at `place`. `actor` None is the system itself (demo, import)."""
+    if actor is not None:
+        _require(actor, "people.assign_role", place)
+    if role not in {r.value for r in ASSIGNABLE_ROLES}:
+        raise DomainError(
+            _("“%(role)s”不能直接任命：业主和居民身份来自房屋认证。")
+            % {"role": Role(role).label if role in Role.values else role},
+            code="bad_role",
+            field="role",
+        )
+    starts_on = starts_on or timezone.localdate()
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError(_("结束日期不能早于开始日期。"), code="bad_dates", field="ends_on")
+    with transaction.atomic():
+        assignment = RoleAssignment.objects.create(
+            person=person,
+            role=role,
+            place=place,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            granted_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            verb="people.role.assigned",
+            obj=assignment,
+            data={"person": person.uid, "role": role, "starts_on": starts_on, "ends_on": ends_on},
+        )
+    person_forget_roles(person)
+    return assignment
+
+
+def role_end(
+    *, actor: Person, assignment: RoleAssignment, ends_on: date | None = None
+) -> RoleAssignment:
+    _require(actor, "people.assign_role", assignment.place)
+    ends_on = ends_on or timezone.localdate()
+    if ends_on < assignment.starts_on:
+        raise DomainError(_("结束日期不能早于开始日期。"), code="bad_dates", field="ends_on")
+    with transaction.atomic():
+        assignment.ends_on = ends_on
+        assignment.save(update_fields=["ends_on"])
+        audit_record(
+            actor=actor, verb="people.role.ended", obj=assignment, data={"ends_on": ends_on}
+        )
+    person_forget_roles(assignment.person)
+    return assignment
+
+
+def person_phone_reveal(*, viewer: Person, person: Person) -> str:
+    """The full phone number, for roles that need it; each such view is audited."""
+    if viewer.pk == person.pk:
+        return person.phone or ""
+    _require(viewer, "people.view_phone", person)
+    audit_record(actor=viewer, verb="people.phone.revealed", obj=person)
+    return person.phone or ""

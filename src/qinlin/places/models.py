@@ -1,0 +1,143 @@
+"""The place tree: subdistrict → community → compound → building → unit → home (domain.md §2).
+
+One table holds every level. `path` is a materialised path of fixed-width segments, so
+"everything under X" is the index range `X.path <= path < X.path + '~'` on both SQLite and
+PostgreSQL, and the ancestors of a place are the prefixes of its path.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qinlin.core.ids import new_uid
+
+SEGMENT = 4
+# Segments use 0-9a-z; "~" sorts after all of them, which closes the descendant range.
+PATH_END = "~"
+
+
+class PlaceKind(models.TextChoices):
+    SUBDISTRICT = "subdistrict", _("街道")
+    COMMUNITY = "community", _("社区")
+    COMPOUND = "compound", _("小区")
+    BUILDING = "building", _("楼栋")
+    UNIT = "unit", _("单元")
+    HOME = "home", _("户")
+
+
+KIND_ORDER = [
+    PlaceKind.SUBDISTRICT,
+    PlaceKind.COMMUNITY,
+    PlaceKind.COMPOUND,
+    PlaceKind.BUILDING,
+    PlaceKind.UNIT,
+    PlaceKind.HOME,
+]
+PARENT_KIND: dict[str, PlaceKind | None] = {
+    kind.value: (KIND_ORDER[i - 1] if i else None) for i, kind in enumerate(KIND_ORDER)
+}
+
+
+class Place(models.Model):
+    uid = models.CharField(
+        _("公开编号"), max_length=16, unique=True, default=new_uid, editable=False
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=PlaceKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("路径"), max_length=64, unique=True, editable=False)
+    name = models.CharField(_("名称"), max_length=100)
+    # Homes only: the exclusive part as registered (不动产登记).
+    register_no = models.CharField(_("不动产登记号"), max_length=64, blank=True, default="")
+    area = models.DecimalField(
+        _("专有部分面积（㎡）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    owner_key = models.CharField(
+        _("业主标识"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("同一业主拥有多套房屋时填写相同标识，表决时计为一人。"),
+    )
+    developer_unsold = models.BooleanField(
+        _("开发商未售出"),
+        default=False,
+        help_text=_("开发建设单位尚未出售或未交付的房屋合计计为一人。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("地点")
+        verbose_name_plural = _("地点")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="place_unique_name_in_parent"),
+            models.CheckConstraint(
+                condition=(Q(kind="home", area__gt=0) | (~Q(kind="home") & Q(area__isnull=True))),
+                name="place_area_only_and_always_on_homes",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="subdistrict") | Q(parent__isnull=False),
+                name="place_only_subdistricts_are_roots",
+            ),
+        ]
+        indexes = [
+            # "homes (or compounds, …) under place X": kind = ? AND path range.
+            models.Index(fields=["kind", "path"], name="place_kind_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return len(self.path) // SEGMENT
+
+    @property
+    def ancestor_paths(self) -> list[str]:
+        """The paths of this place and every place above it, root first."""
+        return [self.path[:end] for end in range(SEGMENT, len(self.path) + 1, SEGMENT)]
+
+    @property
+    def is_home(self) -> bool:
+        return self.kind == PlaceKind.HOME
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        """A filter for this place and everything under it (on a relation when `prefix` is set)."""
+        field = f"{prefix}path" if prefix else "path"
+        return Q(**{f"{field}__gte": self.path, f"{field}__lt": self.path + PATH_END})
+
+    def contains(self, other: Place) -> bool:
+        return other.path.startswith(self.path)
+
+
+def segment(number: int) -> str:
+    """The fixed-width base-36 segment for a place's position among its siblings."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    if not 0 <= number < 36**SEGMENT:
+        raise ValueError(f"sibling number out of range: {number}")
+    out = ""
+    for _position in range(SEGMENT):
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out
+
+
+def segment_number(text: str) -> int:
+    return int(text, 36)

@@ -1,0 +1,2 @@
+app_name = "places"
+urlpatterns: list[object] = []

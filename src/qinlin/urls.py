@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from qinlin.api.api import api
+
+admin.site.site_header = _("亲邻议事 管理后台")
+admin.site.site_title = _("亲邻议事")
+admin.site.index_title = _("数据管理")
+
+urlpatterns = [
+    path("", include("qinlin.core.urls")),
+    path("places/", include("qinlin.places.urls")),
+    path("", include("qinlin.people.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,67 @@
+"""Personas shared by every test (style.md rule 19).
+
+alice lives in compound A (上河园) and owns 3-2-101; bob lives in compound B; carol is the
+building head of A's building 3; dave is A's grid worker; erin is A's branch secretary;
+frank is community staff; grace is the subdistrict admin; oscar is an outsider with a login
+and no home.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qinlin.core.roles import Role
+from qinlin.people.models import Person, RoleAssignment
+from qinlin.places.models import Place
+from tests.factories import PersonFactory, resident_of, tree
+
+
+@pytest.fixture
+def places(db: None) -> dict[str, Place]:
+    return tree()
+
+
+def _with_role(name: str, role: Role, place: Place) -> Person:
+    person = PersonFactory.create(name=name)
+    RoleAssignment.objects.create(person=person, role=role, place=place)
+    return person
+
+
+@pytest.fixture
+def alice(places: dict[str, Place]) -> Person:
+    return resident_of(places["home_a"], name="李爱丽")
+
+
+@pytest.fixture
+def bob(places: dict[str, Place]) -> Person:
+    return resident_of(places["home_b"], name="王博")
+
+
+@pytest.fixture
+def carol(places: dict[str, Place]) -> Person:
+    return _with_role("陈楼长", Role.BUILDING_HEAD, places["building_a"])
+
+
+@pytest.fixture
+def dave(places: dict[str, Place]) -> Person:
+    return _with_role("杜网格", Role.GRID_WORKER, places["compound_a"])
+
+
+@pytest.fixture
+def erin(places: dict[str, Place]) -> Person:
+    return _with_role("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
+
+
+@pytest.fixture
+def frank(places: dict[str, Place]) -> Person:
+    return _with_role("冯社工", Role.COMMUNITY_STAFF, places["community"])
+
+
+@pytest.fixture
+def grace(places: dict[str, Place]) -> Person:
+    return _with_role("葛主任", Role.SUBDISTRICT_ADMIN, places["subdistrict"])
+
+
+@pytest.fixture
+def oscar(db: None) -> Person:
+    return PersonFactory.create(name="欧外人")
