@@ -38,6 +38,7 @@ test: lint test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_homes.py
+	$(BIN)/python bench/appeals_grouping.py
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache

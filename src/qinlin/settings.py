@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "qinlin.places",
     "qinlin.people",
     "qinlin.organisations",
+    "qinlin.appeals",
     "qinlin.api",
 ]
 
@@ -170,6 +171,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise expects the folder to exist even before the first collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

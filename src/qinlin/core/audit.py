@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qinlin.core.models import GENESIS_HASH, AuditEvent
 
@@ -143,7 +144,7 @@ def audit_verify() -> ChainReport:
     checked = 0
     for event in _events():
         if event.prev_hash != expected_prev:
-            return ChainReport(checked, event.pk, "previous hash does not match the event before")
+            return ChainReport(checked, event.pk, _("与前一事件的摘要衔接不上"))
         recomputed = event_hash(
             prev_hash=event.prev_hash,
             at=event.at,
@@ -155,7 +156,7 @@ def audit_verify() -> ChainReport:
             data=event.data,
         )
         if recomputed != event.hash:
-            return ChainReport(checked, event.pk, "content does not match its hash")
+            return ChainReport(checked, event.pk, _("内容与摘要不符"))
         expected_prev = event.hash
         checked += 1
     return ChainReport(checked, None, "")

@@ -54,6 +54,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "people.issue_claim_codes": frozenset({R.GRID_WORKER, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
     # Give or end a role at a place.
     "people.assign_role": COMMUNITY_OFFICE,
+    # --- organisations ------------------------------------------------------------------
+    # Form a party branch for compounds of a community and enrol its members.
+    "organisations.manage_branches": COMMUNITY_OFFICE,
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(

@@ -85,12 +85,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
         return bool(self.phone) and self.has_usable_password()
 
     def qinlin_place_paths(self) -> list[str]:
-        """A person belongs, for permissions, to the homes they have claimed or live in."""
-        return list(
-            self.residencies.filter(
-                status__in=[ResidencyStatus.PENDING, ResidencyStatus.CONFIRMED]
-            ).values_list("home__path", flat=True)
-        )
+        """A person belongs, for permissions, to the homes they have claimed or live in and
+        to the places where they hold a role (so community staff can reach a grid worker)."""
+        homes = self.residencies.filter(
+            status__in=[ResidencyStatus.PENDING, ResidencyStatus.CONFIRMED]
+        ).values_list("home__path", flat=True)
+        roles = self.role_assignments.values_list("place__path", flat=True)
+        return [*homes, *roles]
 
 
 class Relation(models.TextChoices):

@@ -76,7 +76,7 @@ def residencies_pending_under(places: list[Place]) -> QuerySet[Residency]:
         scope |= place.subtree_q("home__")
     return (
         Residency.objects.filter(scope, status=ResidencyStatus.PENDING)
-        .select_related("person", "home", "home__parent", "home__parent__parent")
+        .select_related("person", "home__parent__parent__parent")
         .order_by("requested_at")
     )
 

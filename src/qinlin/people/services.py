@@ -43,9 +43,16 @@ def _require(actor: Person, action: str, obj: object) -> None:
         raise ForbiddenError(_("您没有权限进行此操作。"))
 
 
-def person_register(*, phone: str, name: str, password: str, language: str = "zh-hans") -> Person:
+def person_register(
+    *, phone: str, name: str, password: str, language: str = "zh-hans", claim_code: str = ""
+) -> Person:
     """Sign-up with a phone number and password. The new person acts only on public pages
-    until a home claim is confirmed."""
+    until a home claim is confirmed.
+
+    A phone that is already on a home register (an imported owner without a login) carries
+    that owner's confirmed homes and so their vote. Knowing the number is not proof of owning
+    it, so such a sign-up also needs the one-time claim code printed for one of those homes.
+    """
     phone = normalise_phone(phone)
     name = name.strip()
     if not name:
@@ -65,7 +72,7 @@ def person_register(*, phone: str, name: str, password: str, language: str = "zh
                 _("这个手机号已经注册，请直接登录。"), code="phone_taken", field="phone"
             )
         if existing is not None:
-            # An owner imported from the register (no login yet) takes over their own record.
+            _use_register_code(person=existing, code=claim_code)
             person = existing
             person.set_password(password)
             person.language = language
@@ -76,6 +83,37 @@ def person_register(*, phone: str, name: str, password: str, language: str = "zh
             person.save()
         audit_record(actor=person, verb="people.person.registered", obj=person)
     return person
+
+
+def _use_register_code(*, person: Person, code: str) -> None:
+    """Spend a claim code printed for one of `person`'s homes, or refuse the sign-up."""
+    homes = Residency.objects.filter(
+        person=person, status__in=[ResidencyStatus.CONFIRMED, ResidencyStatus.PENDING]
+    ).values("home")
+    claim = (
+        ClaimCode.objects.select_for_update()
+        .filter(
+            code_hash=_code_hash(code),
+            home__in=homes,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .first()
+        if code.strip()
+        else None
+    )
+    if claim is None:
+        raise DomainError(
+            _(
+                "这个手机号已登记在房屋名册中。为保护业主的表决权，请同时填写工作人员发放的"
+                "入户认证码，或请网格员协助开通账号。"
+            ),
+            code="register_code_required",
+            field="claim_code",
+        )
+    claim.used_at = timezone.now()
+    claim.used_by = person
+    claim.save(update_fields=["used_at", "used_by"])
 
 
 def residency_claim(*, person: Person, home: Place, relation: str) -> Residency:

@@ -1,2 +1,16 @@
+from django.urls import path
+
+from qinlin.people import views
+
 app_name = "people"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("me/claim/", views.claim, name="claim"),
+    path("me/claim/code/", views.claim_code, name="claim-code"),
+    path("workspace/claims/<str:uid>/decide/", views.residency_decide, name="residency-decide"),
+    path("workspace/places/<str:uid>/claim-codes/", views.claim_codes, name="claim-codes"),
+    path("workspace/places/<str:uid>/people/", views.people_list, name="people-list"),
+    path("workspace/people/<str:uid>/phone/", views.phone_reveal, name="phone-reveal"),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Sum
 
 from qinlin.core.errors import NotFoundError
-from qinlin.places.models import PATH_END, Place, PlaceKind
+from qinlin.places.models import PATH_END, SEGMENT, Place, PlaceKind
 
 
 def place_get(uid: str) -> Place:
@@ -79,3 +79,43 @@ def places_search(
     if within is not None:
         qs = qs.filter(within.subtree_q())
     return qs.order_by("path")
+
+
+def compound_find(text: str) -> Place:
+    """A compound by its public id, or by its name when no other compound has that name."""
+    from django.utils.translation import gettext
+
+    text = text.strip()
+    compounds = Place.objects.filter(kind=PlaceKind.COMPOUND)
+    found = compounds.filter(uid=text).first()
+    if found is not None:
+        return found
+    named = list(compounds.filter(name=text).order_by("path")[:10])
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise NotFoundError(gettext("找不到名为或编号为“%(text)s”的小区。") % {"text": text})
+    raise NotFoundError(
+        gettext("有 %(count)d 个小区叫“%(text)s”，请改用编号：%(uids)s。")
+        % {"count": len(named), "text": text, "uids": "、".join(p.uid for p in named)},
+        code="ambiguous_compound",
+    )
+
+
+def place_children_figures(place: Place) -> dict[str, dict[str, object]]:
+    """For each child of `place` (by path): the homes under it and their total area.
+
+    One grouped query on the path prefix, so a list of children shows its figures without a
+    query per child.
+    """
+    from django.db.models.functions import Substr
+
+    width = len(place.path) + SEGMENT
+    rows = (
+        place_subtree(place, kind=PlaceKind.HOME)
+        .annotate(child=Substr("path", 1, width))
+        .values("child")
+        .annotate(n=Count("id"), area=Sum("area"))
+        .order_by()
+    )
+    return {row["child"]: {"homes": row["n"], "area": row["area"] or 0} for row in rows}

@@ -1,0 +1,76 @@
+"""Shapes of input for the people pages; the services enforce the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from qinlin.people.models import Relation
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "inputmode": "tel", "autofocus": True}
+        ),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": _("手机号码或密码不正确，请重新输入。"),
+        "inactive": _("此账号已停用，请联系社区工作人员。"),
+    }
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        help_text=_("至少 8 位，不要全是数字。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    claim_code = forms.CharField(
+        label=_("入户认证码（选填）"),
+        max_length=12,
+        required=False,
+        help_text=_("手机号已登记在房屋名册中的业主，需填写工作人员发放的认证码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+
+class ClaimForm(forms.Form):
+    relation = forms.ChoiceField(
+        label=_("我与这套房屋的关系"), choices=Relation.choices, widget=forms.RadioSelect
+    )
+
+
+class ClaimCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("入户认证码"),
+        max_length=12,
+        help_text=_("工作人员发放的纸条上的 8 位认证码，例如 K7QP-3MXA。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class ClaimCodesForm(forms.Form):
+    relation = forms.ChoiceField(
+        label=_("认证码对应的身份"), choices=Relation.choices, initial=Relation.OWNER
+    )
+    confirm = forms.BooleanField(
+        label=_("我明白：重新生成后，这些房屋此前未使用的认证码全部作废。"), required=True
+    )

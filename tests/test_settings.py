@@ -1,0 +1,113 @@
+"""Settings come from the environment; each case runs in a fresh interpreter, as in production."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+KEY_ALPHABET = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+
+
+def _env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    # Nothing from the test run's own configuration (a PostgreSQL URL, say) may leak in.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QINLIN_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["QINLIN_DATA_DIR"] = str(data_dir)
+    env.update(overrides)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    setup = "import os, django\nos.environ['DJANGO_SETTINGS_MODULE'] = 'qinlin.settings'\n"
+    return _run(["-c", setup + "django.setup()\n" + code], env)
+
+
+def _production(data_dir: Path, **overrides: str) -> dict[str, str]:
+    production = {
+        "QINLIN_DEBUG": "false",
+        "QINLIN_HTTPS": "true",
+        "QINLIN_SECRET_KEY": "".join(secrets.choice(KEY_ALPHABET) for _ in range(60)),
+        "QINLIN_ALLOWED_HOSTS": "qinlin.example.org",
+    }
+    return _env(data_dir, **(production | overrides))
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
+    result = _run(
+        ["-m", "qinlin", "check", "--deploy", "--fail-level", "WARNING"], _production(tmp_path)
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNINGS" not in output
+    assert "no issues" in output
+
+
+def test_deploy_check_catches_debug_left_on(tmp_path: Path) -> None:
+    result = _run(
+        ["-m", "qinlin", "check", "--deploy", "--fail-level", "WARNING"],
+        _production(tmp_path, QINLIN_DEBUG="true"),
+    )
+    assert result.returncode != 0
+    assert "security.W018" in result.stdout + result.stderr
+
+
+def test_a_boolean_that_is_neither_true_nor_false_is_a_clear_error(tmp_path: Path) -> None:
+    result = _run(["-m", "qinlin", "check"], _env(tmp_path, QINLIN_DEBUG="maybe"))
+    assert result.returncode != 0
+    assert "QINLIN_DEBUG must be true or false, not 'maybe'" in result.stderr
+
+
+def test_chinese_and_beijing_time_are_the_defaults() -> None:
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ
+    assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+def test_default_sqlite_database_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
+    result = _python(
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('PRAGMA journal_mode')\n"
+        "    print(cursor.fetchone()[0])\n"
+        "    cursor.execute('PRAGMA foreign_keys')\n"
+        "    print(cursor.fetchone()[0])\n",
+        _env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "1"]
+    assert (tmp_path / "qinlin.sqlite3").exists()
+
+
+def test_secret_key_is_generated_once_and_reused(tmp_path: Path) -> None:
+    code = "from django.conf import settings\nprint(settings.SECRET_KEY)\n"
+    first = _python(code, _env(tmp_path))
+    second = _python(code, _env(tmp_path))
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert len(key) >= 50
+    assert second.stdout.strip() == key
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text(encoding="utf-8").strip() == key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_secret_key_from_the_environment_wins_and_writes_no_file(tmp_path: Path) -> None:
+    code = "from django.conf import settings\nprint(settings.SECRET_KEY)\n"
+    key = "k" * 20 + secrets.token_hex(20)
+    result = _python(code, _env(tmp_path, QINLIN_SECRET_KEY=key))
+    assert result.stdout.strip() == key
+    assert not (tmp_path / "secret_key").exists()
