@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "qinlin.people",
     "qinlin.organisations",
     "qinlin.appeals",
+    "qinlin.demo",
     "qinlin.api",
 ]
 
@@ -170,6 +171,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise expects the folder to exist even before the first collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from qinlin.core.permissions import can
 from qinlin.core.selectors import audit_events_under
+from qinlin.organisations.selectors import branches_covering
 from qinlin.people.models import Person
 from qinlin.people.selectors import (
     person_residencies,
@@ -48,10 +49,16 @@ def home(request: HttpRequest) -> HttpResponse:
         if compound is not None:
             compounds[compound.pk] = compound
     compound_cards = [(c, place_figures(c)) for c in compounds.values()]
+    branches = branches_covering(list(compounds.values()))
     return render(
         request,
         "core/home.html",
-        {"confirmed": confirmed, "pending": pending, "compound_cards": compound_cards},
+        {
+            "confirmed": confirmed,
+            "pending": pending,
+            "compound_cards": compound_cards,
+            "branches": branches,
+        },
     )
 
 
