@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",
     "qinlin.core",
     "qinlin.places",
     "qinlin.people",
