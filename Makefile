@@ -19,16 +19,19 @@ demo: $(STAMP)
 	$(BIN)/qinlin demo --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
+	QINLIN_DATA_DIR=$$(mktemp -d) $(BIN)/qinlin makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src tests bench
 
 test-sqlite: $(STAMP)
+	@echo "== Test suite on SQLite =="
 	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider
 
 # PostgreSQL runs when it answers at 127.0.0.1:5432; otherwise the skip is said out loud.
 test-postgres: $(STAMP)
 	@if $(BIN)/python -m qinlin.core.pgcheck "$(PG_URL)"; then \
+		echo "== Test suite on PostgreSQL ($(PG_URL)) =="; \
 		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider; \
 	else \
 		echo "PostgreSQL suite: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
