@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "qinlin.people",
     "qinlin.organisations",
     "qinlin.appeals",
+    "qinlin.topics",
     "qinlin.demo",
     "qinlin.api",
 ]

@@ -57,6 +57,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # --- organisations ------------------------------------------------------------------
     # Form a party branch for compounds of a community and enrol its members.
     "organisations.manage_branches": COMMUNITY_OFFICE,
+    # --- appeals ------------------------------------------------------------------------
+    # Enter appeals heard offline (building-door meetings, visits, calls) for a place.
+    "appeals.enter": BUILDING_TEAM,
+    # The inbox of appeals under a place, with reporters' names and masked phones.
+    "appeals.view_inbox": BUILDING_TEAM,
+    # Accept appeals into a topic, refer them to another body, reject or mark them resolved.
+    "appeals.triage": frozenset(
+        {R.GRID_WORKER, R.BRANCH_SECRETARY, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}
+    ),
+    # Load a chat group's export of appeals from a spreadsheet.
+    "appeals.import": frozenset({R.GRID_WORKER, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
+    # Add, rename or retire appeal categories.
+    "appeals.manage_categories": COMMUNITY_OFFICE,
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(
