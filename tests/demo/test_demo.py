@@ -86,3 +86,24 @@ def test_demo_command_prints_the_address_and_one_login_per_role() -> None:
     for login in demo_logins():
         assert login.phone in text
     assert PASSWORD in text
+
+
+def test_every_demo_login_lands_on_its_own_start_page(client) -> None:
+    from django.urls import reverse
+
+    load_demo()
+    home_page_roles = {
+        Role.RESIDENT,
+        Role.OWNER,
+        Role.PARTY_MEMBER,
+        Role.BACKBONE,
+        Role.RESIDENT_REP,
+    }
+    for login in demo_logins():
+        client.post(reverse("people:login"), {"username": login.phone, "password": PASSWORD})
+        response = client.get("/")
+        expected = "core:home" if login.role in home_page_roles else "core:workspace"
+        assert response.status_code == 302, login
+        assert response["Location"] == reverse(expected), login
+        assert client.get(response["Location"]).status_code == 200, login
+        client.logout()
