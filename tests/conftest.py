@@ -8,12 +8,25 @@ and no home.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from qinlin.core.roles import Role
 from qinlin.people.models import Person, RoleAssignment
 from qinlin.places.models import Place
 from tests.factories import PersonFactory, resident_of, tree
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in zh-hans: a page requested in English leaves the thread's
+    language active, and commands called in-process would then answer in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -1,10 +1,16 @@
-"""`qinlin appeals group FILE`: group appeals about the same matter, for review or measurement.
+"""`qinlin appeals group FILE` and `qinlin appeals import COMPOUND FILE`.
+
+`group` puts appeals about the same matter together, for review or measurement.
 
 FILE is CSV (UTF-8, a header with `id`, `text` and optionally `place`) or JSONL (one object
 per line with the same keys). The groups go to stdout as `{"groups": [["id1", "id2"], …]}`,
 every id exactly once, in the order of the input; nothing else is written to stdout, so the
 output can be piped into an evaluation script. Bad input is reported on stderr with exit
 code 2 and produces no output at all.
+
+`import` loads a building chat group's export (xlsx or CSV, docs/appeals-import.md) into a
+compound as appeals; bad rows go to stderr as "第 N 行 · 列：说明" with exit code 2, and
+nothing is imported.
 """
 
 from __future__ import annotations
@@ -19,12 +25,20 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from qinlin.appeals.importing import appeals_import
+from qinlin.appeals.models import Category
 from qinlin.appeals.similarity import DEFAULT_TUNING, Appeal, group
+from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.people.models import Person
+from qinlin.people.services import normalise_phone
+from qinlin.places.importing import ImportRejected, read_rows
+from qinlin.places.selectors import compound_find
 
 # The exit code of bad input, as for a command-line usage error.
 BAD_INPUT = 2
 
 _CSV_SUFFIXES = {".csv"}
+_SHEET_SUFFIXES = {".xlsx", ".csv"}
 _JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 
 
@@ -158,9 +172,53 @@ def _threshold(value: str) -> float:
     return number
 
 
+def _read_sheet(path: Path) -> bytes:
+    if path.suffix.lower() not in _SHEET_SUFFIXES:
+        raise DomainError(
+            _("只能导入 .xlsx 或 .csv 文件，而“%(path)s”不是。") % {"path": path},
+            code="bad_extension",
+        )
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise DomainError(
+            _("无法读取文件 %(path)s：%(reason)s")
+            % {"path": path, "reason": error.strerror or error},
+            code="unreadable_file",
+        ) from None
+
+
+def _category(text: str | None) -> Category | None:
+    if text is None:
+        return None
+    category = Category.objects.filter(code=text.strip()).first()
+    if category is None:
+        codes = "、".join(
+            Category.objects.filter(is_active=True).order_by("order").values_list("code", flat=True)
+        )
+        raise DomainError(
+            _("没有代码为“%(code)s”的类别。可用的代码：%(codes)s。")
+            % {"code": text, "codes": codes},
+            code="bad_category",
+        )
+    return category
+
+
+def _actor(phone: str | None) -> Person | None:
+    if phone is None:
+        return None
+    person = Person.objects.filter(phone=normalise_phone(phone), is_active=True).first()
+    if person is None:
+        raise NotFoundError(_("没有手机号为 %(phone)s 的人员。") % {"phone": phone})
+    return person
+
+
 class Command(BaseCommand):
-    help = _("诉求的命令行工具。group FILE：把说同一件事的诉求归为一组。")
-    # Reads a file and touches no database: the system checks would only slow it down.
+    help = _(
+        "诉求的命令行工具。group FILE：把说同一件事的诉求归为一组；"
+        "import COMPOUND FILE：把楼栋群的聊天记录导入为诉求。"
+    )
+    # Neither action needs the system checks; `group` touches no database at all.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -183,8 +241,59 @@ class Command(BaseCommand):
             help=_("归组的相似度阈值（默认 %(default)s）：越高分组越细。"),
         )
 
+        importing = actions.add_parser(
+            "import",
+            help=_("把楼栋群（一楼一群）的聊天记录导入为一个小区的诉求。"),
+            description=_(
+                "读取 .xlsx 或 .csv 文件（首行为表头：时间、发言人、内容必填，手机、位置、类别"
+                "可选；见 docs/appeals-import.md），导入为 COMPOUND 小区的诉求，渠道为一楼一群。"
+                "只要有一行有误，就在标准错误逐行列出“第 N 行 · 列：说明”，退出码为 2，"
+                "不导入任何数据。已导入过的消息（时间、发言人、内容相同）会跳过。"
+            ),
+        )
+        importing.add_argument(
+            "compound", metavar="COMPOUND", help=_("小区编号，或在全库唯一的小区名称")
+        )
+        importing.add_argument("file", metavar="FILE", type=Path, help=_(".xlsx 或 .csv 文件"))
+        importing.add_argument(
+            "--category",
+            metavar="CODE",
+            help=_("“类别”一栏为空的消息所用的类别代码，例如 property"),
+        )
+        importing.add_argument(
+            "--actor",
+            metavar="PHONE",
+            help=_("以此手机号的工作人员身份导入（检查其权限，并记为录入人）"),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        # Only one action today; the sub-command leaves room for the next ones.
+        if options["action"] == "import":
+            self._import(options)
+            return
         appeals = read_appeals(options["file"])
         groups = group(appeals, threshold=options["threshold"])
         self.stdout.write(json.dumps({"groups": groups}, ensure_ascii=False))
+
+    def _import(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        try:
+            compound = compound_find(options["compound"])
+            default_category = _category(options["category"])
+            actor = _actor(options["actor"])
+            sheet = read_rows(_read_sheet(path), path.name)
+            report = appeals_import(
+                actor=actor, compound=compound, rows=sheet, default_category=default_category
+            )
+        except ImportRejected as exc:
+            self.stderr.write(str(exc))
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise SystemExit(BAD_INPUT) from None
+        except DomainError as exc:
+            self.stderr.write(str(exc))
+            raise SystemExit(BAD_INPUT) from None
+        self.stdout.write(
+            _("已导入 %(name)s（%(uid)s）。") % {"name": compound.name, "uid": compound.uid}
+        )
+        for line in report.lines():
+            self.stdout.write(line)
