@@ -11,6 +11,7 @@ admin.site.index_title = _("数据管理")
 urlpatterns = [
     path("", include("qinlin.core.urls")),
     path("places/", include("qinlin.places.urls")),
+    path("appeals/", include("qinlin.appeals.urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

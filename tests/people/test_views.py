@@ -193,3 +193,12 @@ def test_claim_codes_issue_is_refused_outside_the_place(dave: Person, places) ->
 
     with pytest.raises(ForbiddenError):
         claim_codes_issue(actor=dave, place=places["unit_b"])
+
+
+def test_grid_worker_finds_the_chat_import_on_the_workspace(
+    client: Client, dave: Person, places
+) -> None:
+    page = login(client, dave).get(reverse("core:workspace")).content.decode()
+    url = reverse("appeals:appeal-import", args=[places["compound_a"].uid])
+    assert url in page
+    assert client.get(url).status_code == 200

@@ -81,6 +81,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "place": place,
             "figures": place_figures(place),
             "can_import": place.kind == PlaceKind.COMPOUND and can(person, "places.import", place),
+            "can_import_chat": place.kind == PlaceKind.COMPOUND
+            and can(person, "appeals.import", place),
             "can_codes": can(person, "people.issue_claim_codes", place),
             "can_people": can(person, "people.view_people", place),
         }
