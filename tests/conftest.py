@@ -9,6 +9,8 @@ and no home.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -27,6 +29,12 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """Uploads made by tests land in a temporary folder, not in the project's data/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

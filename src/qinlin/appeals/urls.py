@@ -1,8 +1,12 @@
 from django.urls import path
 
-from qinlin.appeals import import_views
+from qinlin.appeals import import_views, views
 
 app_name = "appeals"
 urlpatterns = [
+    path("new/", views.appeal_new, name="appeal-new"),
+    path("mine/", views.my_appeals, name="my-appeals"),
+    path("<str:uid>/", views.appeal_detail, name="appeal-detail"),
+    path("<str:uid>/photos/<int:n>/", views.appeal_photo, name="photo"),
     path("import/<str:uid>/", import_views.appeal_import, name="appeal-import"),
 ]
