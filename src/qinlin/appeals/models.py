@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from qinlin.core.ids import new_uid
@@ -27,7 +28,7 @@ class Category(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label(get_language())
 
     def label(self, language: str | None) -> str:
         return self.name_en if (language or "").startswith("en") and self.name_en else self.name

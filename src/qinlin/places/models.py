@@ -118,6 +118,19 @@ class Place(models.Model):
     def is_home(self) -> bool:
         return self.kind == PlaceKind.HOME
 
+    @property
+    def address(self) -> str:
+        """The names from the compound down ("上河园 3号楼 2单元"). Walks `parent`, so callers
+        select_related the chain up to the compound to keep it query-free."""
+        names = [self.name]
+        node = self
+        while node.kind not in (PlaceKind.COMPOUND, PlaceKind.COMMUNITY, PlaceKind.SUBDISTRICT):
+            if node.parent is None:
+                break
+            node = node.parent
+            names.append(node.name)
+        return " ".join(reversed(names))
+
     def subtree_q(self, prefix: str = "") -> Q:
         """A filter for this place and everything under it (on a relation when `prefix` is set)."""
         field = f"{prefix}path" if prefix else "path"
