@@ -147,3 +147,147 @@ def test_my_appeals_query_count_does_not_grow(
     client.force_login(alice)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("appeals:my-appeals")).status_code == 200
+
+
+def _submit(actor: Person, place, text: str, **extra) -> Appeal:
+    extra.setdefault("reporter_name", "王女士")
+    extra.setdefault("channel", Channel.DOOR_MEETING)
+    appeal, _ = appeal_submit(
+        actor=actor,
+        text=text,
+        category=Category.objects.get(code="property"),
+        place=place,
+        **extra,
+    )
+    return appeal
+
+
+def test_grid_worker_groups_similar_appeals_into_a_topic_from_the_appeal_page(
+    client: Client, alice: Person, dave: Person, places
+) -> None:
+    mine, _ = appeal_submit(
+        actor=alice,
+        reporter=alice,
+        text="单元门坏了，关不上",
+        category=Category.objects.get(code="property"),
+        place=places["unit_a"],
+    )
+    other = _submit(dave, places["home_a2"], "楼门锁坏了，门禁也失灵")
+    _submit(dave, places["home_a2"], "楼道的灯不亮了")
+    client.force_login(dave)
+    page = client.get(reverse("appeals:appeal-detail", args=[mine.uid])).content.decode()
+    assert "楼门锁坏了" in page
+    assert "楼道的灯不亮了" not in page
+    response = client.post(
+        reverse("appeals:appeal-triage", args=[mine.uid]),
+        {"action": "accept", "title": "更换单元门", "uids": [other.uid]},
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert mine.topic is not None
+    assert mine.topic == other.topic
+    assert mine.topic.title == "更换单元门"
+    client.force_login(alice)
+    body = client.get(reverse("appeals:my-appeals")).content.decode()
+    assert "更换单元门" in body
+
+
+def test_inbox_filters_and_bulk_refers(client: Client, dave: Person, places) -> None:
+    a = _submit(dave, places["home_a"], "邻居装修噪音太大")
+    b = _submit(dave, places["home_a2"], "楼上漏水到我家", channel=Channel.PHONE)
+    client.force_login(dave)
+    body = client.get(reverse("appeals:inbox"), {"channel": Channel.PHONE}).content.decode()
+    assert "楼上漏水" in body
+    assert "装修噪音" not in body
+    response = client.post(
+        reverse("appeals:inbox"),
+        {"action": "refer", "to": "物业公司", "uids": [a.uid, b.uid]},
+    )
+    assert response.status_code == 302
+    assert set(Appeal.objects.values_list("status", flat=True)) == {AppealStatus.REFERRED}
+
+
+def test_a_bulk_action_without_its_input_changes_nothing(
+    client: Client, dave: Person, places
+) -> None:
+    a = _submit(dave, places["home_a"], "邻居装修噪音太大")
+    client.force_login(dave)
+    client.post(reverse("appeals:inbox"), {"action": "reject", "note": "", "uids": [a.uid]})
+    a.refresh_from_db()
+    assert a.status == AppealStatus.NEW
+
+
+def test_property_staff_see_only_their_compound(client: Client, dave: Person, places) -> None:
+    from qinlin.core.roles import Role
+    from qinlin.people.models import RoleAssignment
+    from tests.factories import PersonFactory
+
+    staff = PersonFactory.create()
+    RoleAssignment.objects.create(
+        person=staff, role=Role.PROPERTY_STAFF, place=places["compound_b"]
+    )
+    _submit(dave, places["home_a"], "上河园的单元门坏了")
+    client.force_login(staff)
+    body = client.get(reverse("appeals:inbox")).content.decode()
+    assert "上河园的单元门坏了" not in body
+
+
+def test_residents_have_no_inbox(client: Client, alice: Person) -> None:
+    client.force_login(alice)
+    assert client.get(reverse("appeals:inbox")).status_code == 403
+    assert client.get(reverse("appeals:appeal-enter")).status_code == 403
+
+
+def test_fast_entry_keeps_channel_and_place_for_the_next_appeal(
+    client: Client, dave: Person, places
+) -> None:
+    client.force_login(dave)
+    category = Category.objects.get(code="environment")
+    for text in ["楼下垃圾桶满了没人清", "绿化带的树挡住了窗户"]:
+        response = client.post(
+            reverse("appeals:appeal-enter"),
+            {
+                "channel": Channel.DOOR_MEETING,
+                "place": places["building_a"].uid,
+                "category": category.pk,
+                "text": text,
+                "reporter_name": "李阿姨",
+                "reporter_phone": "",
+            },
+        )
+        assert response.status_code == 302
+    page = client.get(reverse("appeals:appeal-enter")).content.decode()
+    assert "楼下垃圾桶满了" in page
+    assert f'value="{places["building_a"].uid}" selected' in page
+    assert Appeal.objects.filter(channel=Channel.DOOR_MEETING, entered_by=dave).count() == 2
+
+
+def test_fast_entry_without_a_reporter_name_keeps_the_text(
+    client: Client, dave: Person, places
+) -> None:
+    client.force_login(dave)
+    response = client.post(
+        reverse("appeals:appeal-enter"),
+        {
+            "channel": Channel.VISIT,
+            "place": places["building_a"].uid,
+            "category": Category.objects.get(code="environment").pk,
+            "text": "路灯坏了",
+            "reporter_name": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "路灯坏了" in response.content.decode()
+    assert not Appeal.objects.exists()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_inbox_query_count_does_not_grow(
+    client: Client, dave: Person, places, count, django_assert_max_num_queries
+) -> None:
+    for i in range(count):
+        _submit(dave, places["home_a"], f"路灯坏了{i}")
+    client.force_login(dave)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("appeals:inbox")).status_code == 200

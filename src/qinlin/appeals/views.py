@@ -6,18 +6,36 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from qinlin.appeals.forms import AppealForm
+from qinlin.appeals.forms import AppealForm, EntryForm, InboxFilterForm, TriageForm
 from qinlin.appeals.models import Appeal, AppealStatus, Channel
-from qinlin.appeals.permissions import can_view
-from qinlin.appeals.selectors import appeal_get, appeals_of, categories_active, similar_to
-from qinlin.appeals.services import appeal_submit
+from qinlin.appeals.permissions import can_triage, can_view
+from qinlin.appeals.selectors import (
+    InboxFilters,
+    appeal_get,
+    appeals_inbox,
+    appeals_of,
+    categories_active,
+    inbox_places,
+    similar_to,
+)
+from qinlin.appeals.services import (
+    appeal_accept,
+    appeal_refer,
+    appeal_reject,
+    appeal_resolve,
+    appeal_submit,
+)
 from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.core.permissions import can
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_confirmed_homes
 from qinlin.places.models import Place, PlaceKind
@@ -132,6 +150,9 @@ def appeal_detail(request: HttpRequest, uid: str) -> HttpResponse:
             "households": households,
             "similar_households": others,
             "is_reporter": appeal.reporter_id == request.user.pk,
+            "similar": similar,
+            "can_triage": appeal.status == AppealStatus.NEW
+            and can_triage(_person(request), appeal),
             "language": get_language(),
         },
     )
@@ -150,3 +171,135 @@ def appeal_photo(request: HttpRequest, uid: str, n: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _triage(person: Person, form: TriageForm, appeals: list[Appeal]) -> str:
+    """Apply one triage decision to a batch (atomically, in the services); the message."""
+    data = form.cleaned_data
+    action = data["action"]
+    if action == "accept":
+        topic = Topic.objects.filter(uid=data["topic"]).first() if data["topic"] else None
+        topic = appeal_accept(actor=person, appeals=appeals, topic=topic, title=data["title"])
+        return _("已将 %(n)s 条诉求纳入议题“%(title)s”。") % {
+            "n": len(appeals),
+            "title": topic.title,
+        }
+    if action == "refer":
+        appeal_refer(actor=person, appeals=appeals, to=data["to"], note=data["note"])
+        return _("已转办 %(n)s 条诉求。") % {"n": len(appeals)}
+    if action == "reject":
+        appeal_reject(actor=person, appeals=appeals, reason=data["note"])
+        return _("已不予受理 %(n)s 条诉求。") % {"n": len(appeals)}
+    appeal_resolve(actor=person, appeals=appeals, note=data["note"])
+    return _("已记录 %(n)s 条诉求现场解决。") % {"n": len(appeals)}
+
+
+def _selected(uids: list[str]) -> list[Appeal]:
+    return list(Appeal.objects.filter(uid__in=[u for u in uids if u]))
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Staff inbox: filter by place, category, channel, status and date; act on a batch."""
+    person = _person(request)
+    scopes = inbox_places(person)
+    if not scopes:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = TriageForm(request.POST)
+        appeals = _selected(request.POST.getlist("uids"))
+        if not form.is_valid() or not appeals:
+            messages.error(request, _("请先勾选诉求，再选择处理方式。"))
+        else:
+            try:
+                messages.success(request, _triage(person, form, appeals))
+            except DomainError as exc:
+                messages.error(request, str(exc))
+        return redirect(f"{request.path}?{request.GET.urlencode()}")
+    query = request.GET.copy()
+    query.setdefault("status", AppealStatus.NEW)
+    filter_form = InboxFilterForm(query, scopes=scopes)
+    filters = InboxFilters(status=AppealStatus.NEW)
+    if filter_form.is_valid():
+        data = filter_form.cleaned_data
+        place = Place.objects.filter(uid=data["place"]).first() if data["place"] else None
+        filters = InboxFilters(
+            place=place,
+            category=data["category"],
+            channel=data["channel"],
+            status=data["status"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+    page = Paginator(appeals_inbox(person, filters), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "appeals/inbox.html",
+        {"filter_form": filter_form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_POST
+@login_required
+def appeal_triage(request: HttpRequest, uid: str) -> HttpResponse:
+    """Triage from the appeal page: the appeal plus the similar ones staff ticked."""
+    person = _person(request)
+    appeal = _visible(request, uid)
+    form = TriageForm(request.POST)
+    appeals = [appeal, *[a for a in _selected(request.POST.getlist("uids")) if a.pk != appeal.pk]]
+    if not form.is_valid():
+        messages.error(request, _("请选择处理方式。"))
+    else:
+        try:
+            messages.success(request, _triage(person, form, appeals))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    return redirect("appeals:appeal-detail", uid=appeal.uid)
+
+
+ENTRY_SESSION = "appeals_entry"
+
+
+@login_required
+def appeal_enter(request: HttpRequest) -> HttpResponse:
+    """Fast entry after a building-door meeting: one appeal after another, keyboard only."""
+    person = _person(request)
+    scopes = [p for p in inbox_places(person) if can(person, "appeals.enter", p)]
+    if not scopes:
+        raise PermissionDenied
+    remembered = request.session.get(ENTRY_SESSION, {})
+    form = EntryForm(
+        request.POST or None,
+        scopes=scopes,
+        categories=categories_active(),
+        initial={"channel": remembered.get("channel"), "place": remembered.get("place")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appeal, _created = appeal_submit(
+                actor=person,
+                text=data["text"],
+                category=data["category"],
+                place=Place.objects.get(uid=data["place"]),
+                channel=data["channel"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            entered = [appeal.uid, *remembered.get("entered", [])][:20]
+            request.session[ENTRY_SESSION] = {
+                "channel": data["channel"],
+                "place": data["place"],
+                "entered": entered,
+            }
+            messages.success(request, _("已录入。可以接着录入下一条。"))
+            return redirect("appeals:appeal-enter")
+    entered = list(
+        Appeal.objects.filter(uid__in=remembered.get("entered", []))
+        .select_related("category", "place__parent__parent__parent")
+        .order_by("-created_at")
+    )
+    return render(request, "appeals/enter.html", {"form": form, "entered": entered})

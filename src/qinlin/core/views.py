@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from qinlin.appeals.models import AppealStatus
+from qinlin.appeals.selectors import InboxFilters, appeals_inbox
 from qinlin.core.permissions import can
 from qinlin.core.selectors import audit_events_under
 from qinlin.organisations.selectors import branches_covering
@@ -96,6 +98,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "place_cards": place_cards,
             "claims": claims,
             "can_audit": can(person, "core.view_audit"),
+            "can_inbox": can(person, "appeals.view_inbox"),
+            "new_appeals": appeals_inbox(person, InboxFilters(status=AppealStatus.NEW)).count(),
         },
     )
 
