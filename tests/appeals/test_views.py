@@ -291,3 +291,12 @@ def test_inbox_query_count_does_not_grow(
     client.force_login(dave)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("appeals:inbox")).status_code == 200
+
+
+def test_fast_entry_starts_at_the_building_door_meeting_and_offers_no_online_channel(
+    client: Client, dave: Person
+) -> None:
+    client.force_login(dave)
+    page = client.get(reverse("appeals:appeal-enter")).content.decode()
+    assert f'value="{Channel.DOOR_MEETING}" selected' in page
+    assert f'value="{Channel.ONLINE}"' not in page

@@ -122,8 +122,11 @@ class TriageForm(forms.Form):
 class EntryForm(forms.Form):
     """Fast entry of appeals heard offline; channel and place stay between entries."""
 
+    # Online appeals are filed by residents themselves; staff enter the offline channels.
     channel = forms.ChoiceField(
-        label=_("渠道"), choices=Channel.choices, initial=Channel.DOOR_MEETING
+        label=_("渠道"),
+        choices=[c for c in Channel.choices if c[0] != Channel.ONLINE],
+        initial=Channel.DOOR_MEETING,
     )
     place = forms.ChoiceField(label=_("地点"))
     category = forms.ModelChoiceField(

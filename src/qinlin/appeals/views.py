@@ -272,7 +272,7 @@ def appeal_enter(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         scopes=scopes,
         categories=categories_active(),
-        initial={"channel": remembered.get("channel"), "place": remembered.get("place")},
+        initial={k: v for k, v in remembered.items() if k in ("channel", "place")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
