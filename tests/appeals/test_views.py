@@ -300,3 +300,36 @@ def test_fast_entry_starts_at_the_building_door_meeting_and_offers_no_online_cha
     page = client.get(reverse("appeals:appeal-enter")).content.decode()
     assert f'value="{Channel.DOOR_MEETING}" selected' in page
     assert f'value="{Channel.ONLINE}"' not in page
+
+
+def test_community_staff_rename_and_retire_a_category(client: Client, frank, dave) -> None:
+    category = Category.objects.get(code="parking")
+    client.force_login(frank)
+    assert "停车充电" in client.get(reverse("appeals:categories")).content.decode()
+    client.post(
+        reverse("appeals:categories"),
+        {"id": category.pk, "name": "停车与充电", "name_en": "Parking and EV charging"},
+    )
+    category.refresh_from_db()
+    assert (category.name, category.is_active) == ("停车与充电", False)
+    client.post(reverse("appeals:categories"), {"name": "加装电梯", "name_en": "Adding lifts"})
+    assert Category.objects.filter(name="加装电梯", is_active=True).exists()
+    client.post(reverse("appeals:categories"), {"name": "", "name_en": ""})
+    assert Category.objects.count() == 7
+    client.force_login(dave)
+    assert client.get(reverse("appeals:categories")).status_code == 403
+
+
+def test_the_timeline_names_who_handled_each_step(
+    client: Client, alice: Person, dave: Person, places
+) -> None:
+    appeal, _ = appeal_submit(
+        actor=alice,
+        reporter=alice,
+        text="单元门坏了",
+        category=Category.objects.get(code="property"),
+        place=places["unit_a"],
+    )
+    appeal_accept(actor=dave, appeals=[appeal], title="更换单元门")
+    client.force_login(alice)
+    assert "经办：杜网格" in client.get(reverse("appeals:my-appeals")).content.decode()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinlin.appeals.forms import AppealForm, EntryForm, InboxFilterForm, TriageForm
-from qinlin.appeals.models import Appeal, AppealStatus, Channel
+from qinlin.appeals.models import Appeal, AppealStatus, Category, Channel
 from qinlin.appeals.permissions import can_triage, can_view
 from qinlin.appeals.selectors import (
     InboxFilters,
@@ -33,11 +33,12 @@ from qinlin.appeals.services import (
     appeal_reject,
     appeal_resolve,
     appeal_submit,
+    category_save,
 )
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.permissions import can
 from qinlin.people.models import Person
-from qinlin.people.selectors import person_confirmed_homes
+from qinlin.people.selectors import person_confirmed_homes, person_role_assignments
 from qinlin.places.models import Place, PlaceKind
 from qinlin.places.selectors import place_ancestors
 from qinlin.topics.models import Topic
@@ -235,7 +236,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "appeals/inbox.html",
-        {"filter_form": filter_form, "page": page, "query": query.urlencode()},
+        {
+            "filter_form": filter_form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_manage_categories": can(person, "appeals.manage_categories"),
+        },
     )
 
 
@@ -303,3 +309,38 @@ def appeal_enter(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")
     )
     return render(request, "appeals/enter.html", {"form": form, "entered": entered})
+
+
+@login_required
+def categories(request: HttpRequest) -> HttpResponse:
+    """The community office adds, renames, retires and restores appeal categories."""
+    person = _person(request)
+    office = next(
+        (
+            a.place
+            for a in person_role_assignments(person)
+            if can(person, "appeals.manage_categories", a.place)
+        ),
+        None,
+    )
+    if office is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        category = Category.objects.filter(pk=request.POST.get("id") or 0).first()
+        try:
+            category_save(
+                actor=person,
+                place=office,
+                category=category,
+                name=request.POST.get("name", ""),
+                name_en=request.POST.get("name_en", ""),
+                is_active=request.POST.get("is_active") == "on" if category else True,
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("类别已保存。"))
+        return redirect("appeals:categories")
+    return render(
+        request, "appeals/categories.html", {"categories": Category.objects.order_by("order", "id")}
+    )
