@@ -37,6 +37,13 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Argon2 is slow on purpose; tests create hundreds of people and test no hash strength
+    (tests/test_settings.py checks that production settings use Argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def places(db: None) -> dict[str, Place]:
     return tree()

@@ -111,3 +111,13 @@ def test_secret_key_from_the_environment_wins_and_writes_no_file(tmp_path: Path)
     result = _python(code, _env(tmp_path, QINLIN_SECRET_KEY=key))
     assert result.stdout.strip() == key
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_passwords_are_hashed_with_argon2_outside_the_tests(tmp_path: Path) -> None:
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.PASSWORD_HASHERS[0])"
+    env = _env(tmp_path, DJANGO_SETTINGS_MODULE="qinlin.settings")
+    result = _run(["-c", code], env)
+    assert result.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher", (
+        result.stderr
+    )

@@ -30,6 +30,10 @@ COMPOUND_TEAM = frozenset(
 )
 BUILDING_TEAM = COMPOUND_TEAM | {R.BUILDING_HEAD, R.UNIT_HEAD}
 COMMUNITY_OFFICE = frozenset({R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN})
+# Who keeps a topic's record at the compound: the branch, the owners' committee, the grid.
+TOPIC_KEEPERS = frozenset(
+    {R.GRID_WORKER, R.BRANCH_SECRETARY, R.OWNERS_COMMITTEE, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}
+)
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # --- places -------------------------------------------------------------------------
@@ -70,6 +74,27 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "appeals.import": frozenset({R.GRID_WORKER, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
     # Add, rename or retire appeal categories.
     "appeals.manage_categories": COMMUNITY_OFFICE,
+    # --- topics -------------------------------------------------------------------------
+    # The board of topics under a place, with their meetings and the staff's next actions.
+    "topics.view_board": frozenset(
+        BUILDING_TEAM | {R.DEPUTY, R.LEGAL_ADVISER, R.THIRD_PARTY, R.EXPERT}
+    ),
+    # Accept a proposed topic for local deliberation, reject it or refer it elsewhere.
+    "topics.accept": frozenset(
+        {R.GRID_WORKER, R.BRANCH_SECRETARY, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}
+    ),
+    # Conclude local deliberation (先行商议) or send the topic up to the community.
+    "topics.deliberate": TOPIC_KEEPERS,
+    # The community party committee's review, consultation, the vote's result and the close.
+    "topics.review": COMMUNITY_OFFICE,
+    # Start the execution of a decided topic and accept the work.
+    "topics.execute": frozenset(
+        {R.BRANCH_SECRETARY, R.OWNERS_COMMITTEE, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}
+    ),
+    # Edit a topic's details, its options (方案) and the people responsible.
+    "topics.edit": TOPIC_KEEPERS,
+    # Convene meetings, invite participants, sign them in, record minutes and hands.
+    "topics.run_meetings": TOPIC_KEEPERS | {R.BUILDING_HEAD},
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(
