@@ -28,6 +28,7 @@ class Entry:
     flags: str
     msgid: str
     msgstr: list[str]
+    context: str = ""
 
 
 def _entries() -> list[Entry]:
@@ -52,6 +53,7 @@ def _entries() -> list[Entry]:
                     flags=flags,
                     msgid=_unquote(fields["msgid"]),
                     msgstr=[_unquote(v) for k, v in fields.items() if k.startswith("msgstr")],
+                    context=_unquote(fields.get("msgctxt", [])),
                 )
             )
     return entries
@@ -76,7 +78,9 @@ def test_compiled_catalogue_matches_the_po_file() -> None:
     with (LOCALE / "django.mo").open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
     for entry in _entries():
-        if len(entry.msgstr) == 1:
+        if len(entry.msgstr) == 1 and entry.context:
+            assert catalogue.pgettext(entry.context, entry.msgid) == entry.msgstr[0], entry.msgid
+        elif len(entry.msgstr) == 1:
             assert catalogue.gettext(entry.msgid) == entry.msgstr[0], entry.msgid
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("qinlin.core.urls")),
     path("places/", include("qinlin.places.urls")),
     path("appeals/", include("qinlin.appeals.urls")),
+    path("topics/", include("qinlin.topics.urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -99,6 +99,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "claims": claims,
             "can_audit": can(person, "core.view_audit"),
             "can_inbox": can(person, "appeals.view_inbox"),
+            "can_board": can(person, "topics.view_board"),
             "new_appeals": appeals_inbox(person, InboxFilters(status=AppealStatus.NEW)).count(),
         },
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
@@ -37,20 +38,29 @@ class Need(models.TextChoices):
     """What a transition requires. Each is checked by `requirements.py` and its refusal names
     what is missing; the label is how the table reads in docs/topics-lifecycle.md."""
 
-    NOTE = "note", _("说明理由")
-    REASON = "reason", _("不予立项的理由")
-    REFERRED_TO = "referred_to", _("转办单位")
-    FINDINGS = "findings", _("调查审核意见")
-    HELD_MEETING = "held_meeting", _("至少一次已召开并有纪要的会议")
-    HELD_LOCAL_MEETING = "held_local_meeting", _("一次已召开并有纪要的先行商议会")
-    HELD_CONSULTATION = "held_consultation", _("一次已召开并有纪要的协商会议")
-    TWO_OPTIONS = "two_options", _("至少两个方案")
-    PASSED_RESOLUTION = "passed_resolution", _("会议对所选方案的表决通过")
-    TALLY = "tally", _("表决结果（所选方案与计票情况）")
-    NOTICE_DRAFT = "notice_draft", _("决定公告草稿")
-    RESPONSIBLE = "responsible", _("至少一名负责人")
-    ACCEPTANCE = "acceptance", _("验收意见")
-    EVALUATION = "evaluation", _("测评结论")
+    NOTE = "note", pgettext_lazy("requirement", "说明理由")
+    REASON = "reason", pgettext_lazy("requirement", "不予立项的理由")
+    REFERRED_TO = "referred_to", pgettext_lazy("requirement", "转办单位")
+    FINDINGS = "findings", pgettext_lazy("requirement", "调查审核意见")
+    HELD_MEETING = "held_meeting", pgettext_lazy("requirement", "至少一次已召开并有纪要的会议")
+    HELD_LOCAL_MEETING = (
+        "held_local_meeting",
+        pgettext_lazy("requirement", "一次已召开并有纪要的先行商议会"),
+    )
+    HELD_CONSULTATION = (
+        "held_consultation",
+        pgettext_lazy("requirement", "一次已召开并有纪要的协商会议"),
+    )
+    TWO_OPTIONS = "two_options", pgettext_lazy("requirement", "至少两个方案")
+    PASSED_RESOLUTION = (
+        "passed_resolution",
+        pgettext_lazy("requirement", "会议对所选方案的表决通过"),
+    )
+    TALLY = "tally", pgettext_lazy("requirement", "表决结果（所选方案与计票情况）")
+    NOTICE_DRAFT = "notice_draft", pgettext_lazy("requirement", "决定公告草稿")
+    RESPONSIBLE = "responsible", pgettext_lazy("requirement", "至少一名负责人")
+    ACCEPTANCE = "acceptance", pgettext_lazy("requirement", "验收意见")
+    EVALUATION = "evaluation", pgettext_lazy("requirement", "测评结论")
 
 
 class Act(models.TextChoices):

@@ -3,163 +3,436 @@
 import django.db.models.deletion
 import django.db.models.expressions
 import django.utils.timezone
-import qinlin.core.ids
 from django.conf import settings
 from django.db import migrations, models
 
+import qinlin.core.ids
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('places', '0001_initial'),
-        ('topics', '0001_initial'),
+        ("places", "0001_initial"),
+        ("topics", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='topic',
-            name='decision',
-            field=models.TextField(blank=True, verbose_name='决定公告草稿'),
+            model_name="topic",
+            name="decision",
+            field=models.TextField(blank=True, verbose_name="决定公告草稿"),
         ),
         migrations.AddField(
-            model_name='topic',
-            name='responsible',
-            field=models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人'),
+            model_name="topic",
+            name="responsible",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="负责人"
+            ),
         ),
         migrations.AddField(
-            model_name='topic',
-            name='stage_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='进入本阶段时间'),
+            model_name="topic",
+            name="stage_changed_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, verbose_name="进入本阶段时间"
+            ),
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.CharField(default=qinlin.core.ids.new_uid, editable=False, max_length=16, unique=True, verbose_name='公开编号')),
-                ('kind', models.CharField(choices=[('local', '先行商议会'), ('consultation', '协商议事会'), ('door', '楼头会'), ('sunshine', '阳光议事日')], max_length=20, verbose_name='会议类型')),
-                ('title', models.CharField(max_length=120, verbose_name='会议名称')),
-                ('location', models.CharField(blank=True, max_length=120, verbose_name='会议地点')),
-                ('starts_at', models.DateTimeField(verbose_name='会议时间')),
-                ('status', models.CharField(choices=[('planned', '待召开'), ('held', '已召开'), ('cancelled', '已取消')], default='planned', max_length=20, verbose_name='状态')),
-                ('minutes', models.TextField(blank=True, verbose_name='会议纪要')),
-                ('held_at', models.DateTimeField(blank=True, null=True, verbose_name='纪要记录时间')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('convened_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='召集人')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.place', verbose_name='所属网格')),
-                ('topics', models.ManyToManyField(related_name='meetings', to='topics.topic', verbose_name='议程（议题）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uid",
+                    models.CharField(
+                        default=qinlin.core.ids.new_uid,
+                        editable=False,
+                        max_length=16,
+                        unique=True,
+                        verbose_name="公开编号",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("local", "先行商议会"),
+                            ("consultation", "协商议事会"),
+                            ("door", "楼头会"),
+                            ("sunshine", "阳光议事日"),
+                        ],
+                        max_length=20,
+                        verbose_name="会议类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="会议名称")),
+                ("location", models.CharField(blank=True, max_length=120, verbose_name="会议地点")),
+                ("starts_at", models.DateTimeField(verbose_name="会议时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "待召开"),
+                            ("held", "已召开"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("minutes", models.TextField(blank=True, verbose_name="会议纪要")),
+                (
+                    "held_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="纪要记录时间"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "convened_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="召集人",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.place",
+                        verbose_name="所属网格",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        related_name="meetings", to="topics.topic", verbose_name="议程（议题）"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会议',
-                'verbose_name_plural': '会议',
-                'ordering': ['-starts_at'],
+                "verbose_name": "会议",
+                "verbose_name_plural": "会议",
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Option',
+            name="Option",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('letter', models.CharField(max_length=2, verbose_name='编号')),
-                ('title', models.CharField(max_length=120, verbose_name='方案名称')),
-                ('description', models.TextField(blank=True, verbose_name='方案内容')),
-                ('estimated_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='预计费用（元）')),
-                ('funding', models.CharField(blank=True, max_length=200, verbose_name='资金来源设想')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='topics.topic', verbose_name='议题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("letter", models.CharField(max_length=2, verbose_name="编号")),
+                ("title", models.CharField(max_length=120, verbose_name="方案名称")),
+                ("description", models.TextField(blank=True, verbose_name="方案内容")),
+                (
+                    "estimated_cost",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="预计费用（元）",
+                    ),
+                ),
+                (
+                    "funding",
+                    models.CharField(blank=True, max_length=200, verbose_name="资金来源设想"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="topics.topic",
+                        verbose_name="议题",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '方案',
-                'verbose_name_plural': '方案',
-                'ordering': ['letter'],
+                "verbose_name": "方案",
+                "verbose_name_plural": "方案",
+                "ordering": ["letter"],
             },
         ),
         migrations.AddField(
-            model_name='topic',
-            name='decided_option',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='topics.option', verbose_name='决定采用的方案'),
+            model_name="topic",
+            name="decided_option",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="topics.option",
+                verbose_name="决定采用的方案",
+            ),
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('capacity', models.CharField(choices=[('party_member', '党员'), ('resident_rep', '居民代表'), ('deputy', '两代表一委员'), ('legal_adviser', '法律顾问'), ('interested_party', '利益相关方'), ('third_party', '第三方'), ('property_company', '物业公司'), ('owners_committee', '业委会'), ('building_head', '楼长'), ('staff', '社区工作人员')], max_length=20, verbose_name='身份')),
-                ('attended_at', models.DateTimeField(blank=True, null=True, verbose_name='签到时间')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='topics.meeting', verbose_name='会议')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "capacity",
+                    models.CharField(
+                        choices=[
+                            ("party_member", "党员"),
+                            ("resident_rep", "居民代表"),
+                            ("deputy", "两代表一委员"),
+                            ("legal_adviser", "法律顾问"),
+                            ("interested_party", "利益相关方"),
+                            ("third_party", "第三方"),
+                            ("property_company", "物业公司"),
+                            ("owners_committee", "业委会"),
+                            ("building_head", "楼长"),
+                            ("staff", "社区工作人员"),
+                        ],
+                        max_length=20,
+                        verbose_name="身份",
+                    ),
+                ),
+                (
+                    "attended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="签到时间"),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="topics.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '参会人员',
-                'verbose_name_plural': '参会人员',
-                'ordering': ['capacity', 'id'],
+                "verbose_name": "参会人员",
+                "verbose_name_plural": "参会人员",
+                "ordering": ["capacity", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Resolution',
+            name="Resolution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=40, verbose_name='表决规则')),
-                ('invited', models.PositiveIntegerField(verbose_name='应到人数')),
-                ('attendees', models.PositiveIntegerField(verbose_name='实到人数')),
-                ('agree', models.PositiveIntegerField(verbose_name='同意')),
-                ('disagree', models.PositiveIntegerField(verbose_name='不同意')),
-                ('abstain', models.PositiveIntegerField(verbose_name='弃权')),
-                ('passed', models.BooleanField(verbose_name='通过')),
-                ('explanation_zh', models.TextField()),
-                ('explanation_en', models.TextField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resolutions', to='topics.meeting', verbose_name='会议')),
-                ('option', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='resolutions', to='topics.option', verbose_name='方案')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule", models.CharField(max_length=40, verbose_name="表决规则")),
+                ("invited", models.PositiveIntegerField(verbose_name="应到人数")),
+                ("attendees", models.PositiveIntegerField(verbose_name="实到人数")),
+                ("agree", models.PositiveIntegerField(verbose_name="同意")),
+                ("disagree", models.PositiveIntegerField(verbose_name="不同意")),
+                ("abstain", models.PositiveIntegerField(verbose_name="弃权")),
+                ("passed", models.BooleanField(verbose_name="通过")),
+                ("explanation_zh", models.TextField()),
+                ("explanation_en", models.TextField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resolutions",
+                        to="topics.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
+                (
+                    "option",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resolutions",
+                        to="topics.option",
+                        verbose_name="方案",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会议表决',
-                'verbose_name_plural': '会议表决',
-                'ordering': ['option__letter'],
+                "verbose_name": "会议表决",
+                "verbose_name_plural": "会议表决",
+                "ordering": ["option__letter"],
             },
         ),
         migrations.CreateModel(
-            name='Step',
+            name="Step",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('verb', models.CharField(max_length=40, verbose_name='事项')),
-                ('source', models.CharField(blank=True, choices=[('proposed', '待受理'), ('local', '先行商议'), ('review', '调查审核'), ('consultation', '协商'), ('voting', '表决'), ('decided', '已决定'), ('executing', '办理中'), ('evaluating', '测评中'), ('closed', '已办结'), ('rejected', '不予立项'), ('referred', '已转办')], max_length=20, verbose_name='原阶段')),
-                ('target', models.CharField(blank=True, choices=[('proposed', '待受理'), ('local', '先行商议'), ('review', '调查审核'), ('consultation', '协商'), ('voting', '表决'), ('decided', '已决定'), ('executing', '办理中'), ('evaluating', '测评中'), ('closed', '已办结'), ('rejected', '不予立项'), ('referred', '已转办')], max_length=20, verbose_name='新阶段')),
-                ('text', models.TextField(blank=True, verbose_name='内容')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='topics.topic', verbose_name='议题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                ("verb", models.CharField(max_length=40, verbose_name="事项")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("proposed", "待受理"),
+                            ("local", "先行商议"),
+                            ("review", "调查审核"),
+                            ("consultation", "协商"),
+                            ("voting", "表决"),
+                            ("decided", "已决定"),
+                            ("executing", "办理中"),
+                            ("evaluating", "测评中"),
+                            ("closed", "已办结"),
+                            ("rejected", "不予立项"),
+                            ("referred", "已转办"),
+                        ],
+                        max_length=20,
+                        verbose_name="原阶段",
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("proposed", "待受理"),
+                            ("local", "先行商议"),
+                            ("review", "调查审核"),
+                            ("consultation", "协商"),
+                            ("voting", "表决"),
+                            ("decided", "已决定"),
+                            ("executing", "办理中"),
+                            ("evaluating", "测评中"),
+                            ("closed", "已办结"),
+                            ("rejected", "不予立项"),
+                            ("referred", "已转办"),
+                        ],
+                        max_length=20,
+                        verbose_name="新阶段",
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="内容")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="topics.topic",
+                        verbose_name="议题",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '议题进程',
-                'verbose_name_plural': '议题进程',
-                'ordering': ['at', 'id'],
+                "verbose_name": "议题进程",
+                "verbose_name_plural": "议题进程",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['place', 'starts_at'], name='meeting_place_time'),
+            model_name="meeting",
+            index=models.Index(fields=["place", "starts_at"], name="meeting_place_time"),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), models.Q(models.Q(('minutes', ''), _negated=True), ('held_at__isnull', False)), _connector='OR'), name='meeting_held_has_minutes'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "held"), _negated=True),
+                    models.Q(models.Q(("minutes", ""), _negated=True), ("held_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="meeting_held_has_minutes",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.UniqueConstraint(fields=('topic', 'letter'), name='option_letter_unique'),
+            model_name="option",
+            constraint=models.UniqueConstraint(
+                fields=("topic", "letter"), name="option_letter_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('person__isnull', False)), fields=('meeting', 'person'), name='participant_once_per_meeting'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("person__isnull", False)),
+                fields=("meeting", "person"),
+                name="participant_once_per_meeting",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resolution',
-            constraint=models.UniqueConstraint(fields=('meeting', 'option'), name='resolution_once_per_option'),
+            model_name="resolution",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "option"), name="resolution_once_per_option"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resolution',
-            constraint=models.CheckConstraint(condition=models.Q(('agree__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('attendees'), '-', models.F('disagree')), '-', models.F('abstain')))), name='resolution_hands_within_attendees'),
+            model_name="resolution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "agree__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("attendees"), "-", models.F("disagree")
+                            ),
+                            "-",
+                            models.F("abstain"),
+                        ),
+                    )
+                ),
+                name="resolution_hands_within_attendees",
+            ),
         ),
     ]

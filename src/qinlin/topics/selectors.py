@@ -1,0 +1,208 @@
+"""Reads about topics and meetings, shaped for the pages and the API (bounded queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qinlin.core.errors import NotFoundError
+from qinlin.core.permissions import roles_for
+from qinlin.core.roles import Role
+from qinlin.people.models import Person, RoleAssignment
+from qinlin.people.selectors import person_active_roles, person_role_assignments
+from qinlin.places.models import PATH_END, SEGMENT, Place
+from qinlin.topics.models import Capacity, Meeting, Resolution, Step, Topic
+from qinlin.topics.permissions import resident_compound_paths
+from qinlin.topics.states import OPEN_STAGES
+
+# Joins enough parents for `Place.address` from a unit up to its compound.
+_PLACE = "place__parent__parent__parent"
+
+
+def _subtree(path: str, field: str = "place__path") -> Q:
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_END})
+
+
+def _visible_q(person: Person) -> Q | None:
+    """The topics `person` may read (as `can_read` says), or None for none."""
+    if not person.is_authenticated or not person.is_active:
+        return None
+    allowed = roles_for("topics.view_board")
+    where = Q()
+    found = False
+    for role, path in person_active_roles(person):
+        if role in allowed:
+            where |= _subtree(path)
+            found = True
+    for compound in resident_compound_paths(person):
+        # The compound and everything under it, and the community above it.
+        above = [compound[:end] for end in range(SEGMENT, len(compound), SEGMENT)]
+        where |= _subtree(compound) | Q(place__path__in=above)
+        found = True
+    return where if found else None
+
+
+@dataclass(frozen=True)
+class TopicFilters:
+    place: Place | None = None
+    stage: str = ""
+    category_code: str = ""
+
+
+def topics_visible_to(person: Person, place: Place | None = None) -> QuerySet[Topic]:
+    """Topics the person may read, at or under `place` when given; newest first."""
+    where = _visible_q(person)
+    if where is None:
+        return Topic.objects.none()
+    qs = Topic.objects.filter(where)
+    if place is not None:
+        qs = qs.filter(place.subtree_q("place__"))
+    return qs.order_by("-created_at", "-id")
+
+
+def topics_listed(person: Person, filters: TopicFilters) -> QuerySet[Topic]:
+    """The list of topics with what a list row shows joined: a fixed number of queries."""
+    qs = topics_visible_to(person, filters.place)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.category_code:
+        qs = qs.filter(category__code=filters.category_code)
+    return (
+        qs.select_related("category", _PLACE, "decided_option")
+        .prefetch_related("options")
+        .annotate(households=Count("appeals__household", distinct=True))
+    )
+
+
+def topic_get(uid: str) -> Topic:
+    """One topic with its options, timeline and meetings; NotFoundError when there is none."""
+    topic = (
+        Topic.objects.filter(uid=uid)
+        .select_related("category", _PLACE, "decided_option")
+        .prefetch_related(
+            "options",
+            Prefetch("steps", queryset=Step.objects.select_related("actor")),
+            "meetings",
+        )
+        .annotate(households=Count("appeals__household", distinct=True))
+        .first()
+    )
+    if topic is None:
+        raise NotFoundError(_("找不到这个议题。"))
+    return topic
+
+
+def _meetings(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return (
+        qs.select_related("place")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("id", "uid")),
+            Prefetch("resolutions", queryset=Resolution.objects.select_related("option")),
+        )
+        .annotate(
+            participant_count=Count("participants", distinct=True),
+            attended_count=Count(
+                "participants", filter=Q(participants__attended_at__isnull=False), distinct=True
+            ),
+        )
+    )
+
+
+def meetings_visible_to(person: Person, place: Place | None = None) -> QuerySet[Meeting]:
+    """Meetings with at least one topic the person may read; newest first."""
+    topics = topics_visible_to(person, place).values("id")
+    ids = Meeting.objects.filter(topics__in=topics).values("id")
+    return _meetings(Meeting.objects.filter(id__in=ids)).order_by("-starts_at", "-id")
+
+
+def meeting_get(person: Person, uid: str) -> Meeting:
+    """One meeting the person may read; NotFoundError otherwise (existence is not revealed)."""
+    meeting = meetings_visible_to(person).filter(uid=uid).first()
+    if meeting is None:
+        raise NotFoundError(_("找不到这次会议。"))
+    return meeting
+
+
+# Who takes part in a grid's deliberation, by the role they hold there.
+ROLE_CAPACITY: dict[str, str] = {
+    Role.PARTY_MEMBER: Capacity.PARTY_MEMBER,
+    Role.BRANCH_SECRETARY: Capacity.PARTY_MEMBER,
+    Role.RESIDENT_REP: Capacity.RESIDENT_REP,
+    Role.BACKBONE: Capacity.RESIDENT_REP,
+    Role.DEPUTY: Capacity.DEPUTY,
+    Role.LEGAL_ADVISER: Capacity.LEGAL_ADVISER,
+    Role.THIRD_PARTY: Capacity.THIRD_PARTY,
+    Role.EXPERT: Capacity.THIRD_PARTY,
+    Role.PARTNER_CONTACT: Capacity.THIRD_PARTY,
+    Role.PROPERTY_STAFF: Capacity.PROPERTY_COMPANY,
+    Role.OWNERS_COMMITTEE: Capacity.OWNERS_COMMITTEE,
+    Role.BUILDING_HEAD: Capacity.BUILDING_HEAD,
+    Role.UNIT_HEAD: Capacity.BUILDING_HEAD,
+    Role.GRID_WORKER: Capacity.STAFF,
+    Role.COMMUNITY_STAFF: Capacity.STAFF,
+    Role.SUBDISTRICT_ADMIN: Capacity.STAFF,
+}
+MAX_CANDIDATES = 200
+
+
+def _around(place: Place) -> Q:
+    """Role places that concern a grid: above it up to the community, or under its compound."""
+    compound = place.path[: 3 * SEGMENT]
+    above = [place.path[:end] for end in range(2 * SEGMENT, len(place.path) + 1, SEGMENT)]
+    return Q(place__path__in=above) | _subtree(compound)
+
+
+def meeting_candidates(place: Place) -> list[tuple[Person, str, str]]:
+    """(person, role label, capacity) of the people holding roles around a grid, one row
+    per person (their first role by the order of the roles table)."""
+    today = timezone.localdate()
+    rows = (
+        RoleAssignment.objects.filter(
+            _around(place),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            starts_on__lte=today,
+            role__in=list(ROLE_CAPACITY),
+        )
+        .select_related("person")
+        .order_by("person__name", "id")[:MAX_CANDIDATES]
+    )
+    seen: dict[int, tuple[Person, str, str]] = {}
+    for row in rows:
+        if row.person_id not in seen:
+            seen[row.person_id] = (
+                row.person,
+                str(Role(row.role).label),
+                ROLE_CAPACITY[row.role],
+            )
+    return list(seen.values())
+
+
+def topic_people(topic: Topic) -> QuerySet[Person]:
+    """Who may be named responsible for a topic: people holding roles around its grid."""
+    ids = RoleAssignment.objects.filter(_around(topic.place)).values("person_id")
+    return Person.objects.filter(pk__in=ids, is_active=True).order_by("name")
+
+
+def topics_to_convene(person: Person, topic: Topic) -> list[Topic]:
+    """Open topics of the same grid that may share a meeting's agenda with `topic`."""
+    return list(
+        topics_visible_to(person, topic.place)
+        .filter(stage__in=OPEN_STAGES)
+        .order_by("-created_at")[:50]
+    )
+
+
+def board_places(person: Person) -> list[Place]:
+    """The places where the person holds a role that shows the board, outermost first."""
+    allowed = roles_for("topics.view_board")
+    places = [
+        a.place for a in person_role_assignments(person).select_related(_PLACE) if a.role in allowed
+    ]
+    kept: list[Place] = []
+    for place in sorted(places, key=lambda p: p.path):
+        if not any(place.path.startswith(k.path) for k in kept):
+            kept.append(place)
+    return kept

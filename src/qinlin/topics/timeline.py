@@ -1,0 +1,92 @@
+"""A topic's public timeline as people read it: each step with its heading and its details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from qinlin.core.masking import mask_name
+from qinlin.topics.models import MeetingKind, Step, Topic
+from qinlin.topics.states import TRANSITIONS, Need, Stage
+
+STEP_TITLES: dict[str, Promise] = {
+    "created": _("形成议题"),
+    "option_added": _("新增方案"),
+    "option_changed": _("修改方案"),
+    "responsible_set": _("确定负责人"),
+    "meeting_convened": _("召集会议"),
+    "meeting_held": _("会议已召开，纪要公开"),
+    "minutes_corrected": _("更正会议纪要"),
+    "meeting_cancelled": _("会议取消"),
+    "resolution": _("会议表决"),
+}
+DETAIL_LABELS: dict[str, Promise] = {
+    "option": _("方案"),
+    "cost": _("预计费用（元）"),
+    "funding": _("资金来源设想"),
+    "title": _("会议"),
+}
+
+
+@dataclass
+class Entry:
+    at: datetime
+    title: str
+    actor: str
+    stage: str = ""
+    stage_label: str = ""
+    text: str = ""
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    ok: bool | None = None
+
+
+def _title(step: Step) -> str:
+    if step.verb in STEP_TITLES:
+        return str(STEP_TITLES[step.verb])
+    for t in TRANSITIONS:
+        if t.verb == step.verb and t.target == step.target:
+            return str(t.label)
+    return step.verb
+
+
+def _lines(step: Step, english: bool) -> list[tuple[str, str]]:
+    data: dict[str, Any] = step.data or {}
+    lines: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if key in Need.values and value:
+            lines.append((str(Need(key).label), str(value)))
+        elif key in DETAIL_LABELS and value:
+            lines.append((str(DETAIL_LABELS[key]), str(value)))
+    if step.verb in ("meeting_convened", "meeting_held") and data.get("kind"):
+        lines.append((str(_("类型")), str(MeetingKind(data["kind"]).label)))
+    if step.verb == "meeting_held":
+        lines.append((str(_("到会")), f"{data.get('attended', 0)}/{data.get('invited', 0)}"))
+    if step.verb == "resolution":
+        lines.append((str(_("结果")), str(data.get("en" if english else "zh", ""))))
+    return lines
+
+
+def topic_timeline(topic: Topic, *, full_names: bool = False) -> list[Entry]:
+    """Oldest first. Names are masked unless the reader is staff of the place."""
+    english = (get_language() or "").startswith("en")
+    entries = []
+    for step in topic.steps.select_related("actor").order_by("at", "id"):
+        name = step.actor.name if step.actor else ""
+        entries.append(
+            Entry(
+                at=step.at,
+                title=_title(step),
+                actor=name if full_names else mask_name(name),
+                stage=step.target,
+                stage_label=str(Stage(step.target).label) if step.target else "",
+                text=step.text,
+                lines=_lines(step, english),
+                ok=step.data.get("passed") if step.verb == "resolution" else None,
+            )
+        )
+    return entries

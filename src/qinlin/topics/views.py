@@ -1,0 +1,208 @@
+"""Topic pages: the board of topics by stage, and the topic page with its next actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.core.permissions import can
+from qinlin.people.models import Person
+from qinlin.topics.forms import AdvanceForm, BoardFilterForm, OptionForm, ResponsibleForm
+from qinlin.topics.models import Topic
+from qinlin.topics.permissions import can_read
+from qinlin.topics.requirements import RECORD_NEEDS, record_status
+from qinlin.topics.selectors import (
+    TopicFilters,
+    board_places,
+    topic_get,
+    topic_people,
+    topics_listed,
+)
+from qinlin.topics.services import (
+    OPTION_STAGES,
+    option_save,
+    topic_advance,
+    topic_set_responsible,
+)
+from qinlin.topics.states import OPEN_STAGES, Stage, transitions_from
+from qinlin.topics.timeline import topic_timeline
+
+BOARD_LIMIT = 300  # a board is for one grid's current work; filters narrow the rest
+BOARD_COLUMNS = [s for s in Stage if s not in (Stage.REJECTED, Stage.REFERRED)]
+
+
+def _person(request: HttpRequest) -> Person:
+    user = request.user
+    assert isinstance(user, Person)
+    return user
+
+
+def _topic(person: Person, uid: str) -> Topic:
+    try:
+        topic = topic_get(uid)
+    except NotFoundError:
+        raise Http404 from None
+    if not can_read(person, topic):
+        raise Http404
+    return topic
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """Staff: topics under a place by stage. Residents: the topics of their compounds."""
+    person = _person(request)
+    places = board_places(person)
+    form = BoardFilterForm(request.GET or None, places=[(p.uid, p.address) for p in places])
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    place = next((p for p in places if p.uid == filters.get("place")), None)
+    category = filters.get("category")
+    listed = topics_listed(
+        person,
+        TopicFilters(
+            place=place,
+            stage=filters.get("stage") or "",
+            category_code=category.code if category else "",
+        ),
+    )
+    if filters.get("q"):
+        listed = listed.filter(title__contains=filters["q"])
+    topics = list(listed[:BOARD_LIMIT])
+    columns = [
+        (stage, [t for t in topics if t.stage == stage])
+        for stage in (BOARD_COLUMNS if not filters.get("stage") else [Stage(filters["stage"])])
+    ]
+    ended = [t for t in topics if t.stage in (Stage.REJECTED, Stage.REFERRED)]
+    return render(
+        request,
+        "topics/board.html",
+        {
+            "form": form,
+            "columns": columns,
+            "ended": ended,
+            "count": len(topics),
+            "is_staff": bool(places) and can(person, "topics.view_board"),
+        },
+    )
+
+
+def _actions(person: Person, topic: Topic, data: Any = None, failed: str = "") -> list[Any]:
+    """The transitions this person may take now, each with its form and its checklist."""
+    status = record_status(topic)
+    actions = []
+    for step in transitions_from(topic.stage):
+        if not can(person, step.act.value, topic.place):
+            continue
+        form = AdvanceForm(
+            data if failed == step.target else None,
+            step=step,
+            options=topic.options.all(),
+            people=topic_people(topic),
+        )
+        checklist = [(need.label, status[need]) for need in step.needs if need in RECORD_NEEDS]
+        actions.append({"step": step, "form": form, "checklist": checklist})
+    return actions
+
+
+def _page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
+    person = _person(request)
+    status = extra.pop("status", 200)
+    staff = can(person, "topics.view_board", topic.place)
+    editable = can(person, "topics.edit", topic.place)
+    context = {
+        "topic": topic,
+        "is_staff": staff,
+        "timeline": topic_timeline(topic, full_names=staff),
+        "options": list(topic.options.all()),
+        "meetings": list(topic.meetings.order_by("-starts_at")),
+        "households": topic.appeals.exclude(household=None).values("household").distinct().count(),
+        "appeals": topic.appeals.count(),
+        "actions": _actions(person, topic) if staff else [],
+        "option_form": OptionForm() if editable and topic.stage in OPTION_STAGES else None,
+        "responsible_form": ResponsibleForm(
+            initial={"people": list(topic.responsible.all())}, people=topic_people(topic)
+        )
+        if editable
+        else None,
+        "can_convene": topic.stage in OPEN_STAGES
+        and can(person, "topics.run_meetings", topic.place),
+        **extra,
+    }
+    return render(request, "topics/topic_detail.html", context, status=status)
+
+
+@login_required
+def topic_detail(request: HttpRequest, uid: str) -> HttpResponse:
+    return _page(request, _topic(_person(request), uid))
+
+
+@login_required
+def topic_advance_view(request: HttpRequest, uid: str) -> HttpResponse:
+    person = _person(request)
+    topic = _topic(person, uid)
+    if request.method != "POST":
+        return redirect("topics:topic-detail", uid=uid)
+    target = request.POST.get("to", "")
+    step = next((s for s in transitions_from(topic.stage) if s.target == target), None)
+    if step is None:
+        messages.error(request, _("议题的阶段已经变化，请刷新后再试。"))
+        return redirect("topics:topic-detail", uid=uid)
+    form = AdvanceForm(
+        request.POST, step=step, options=topic.options.all(), people=topic_people(topic)
+    )
+    if form.is_valid():
+        try:
+            topic_advance(topic=topic, to=target, actor=person, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field or None, str(error))
+        else:
+            messages.success(
+                request,
+                _("议题已进入“%(stage)s”阶段。") % {"stage": Stage(target).label},
+            )
+            return redirect("topics:topic-detail", uid=uid)
+    actions = [
+        {**a, "form": form} if a["step"].target == target else a for a in _actions(person, topic)
+    ]
+    return _page(request, topic, actions=actions, open_action=target, status=400)
+
+
+@login_required
+def option_add(request: HttpRequest, uid: str) -> HttpResponse:
+    person = _person(request)
+    topic = _topic(person, uid)
+    if request.method != "POST":
+        return redirect("topics:topic-detail", uid=uid)
+    form = OptionForm(request.POST)
+    if form.is_valid():
+        try:
+            option = option_save(actor=person, topic=topic, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field or None, str(error))
+        else:
+            messages.success(request, _("已添加方案 %(letter)s。") % {"letter": option.letter})
+            return redirect("topics:topic-detail", uid=uid)
+    return _page(request, topic, option_form=form, status=400)
+
+
+@login_required
+def responsible_set(request: HttpRequest, uid: str) -> HttpResponse:
+    person = _person(request)
+    topic = _topic(person, uid)
+    if request.method != "POST":
+        return redirect("topics:topic-detail", uid=uid)
+    form = ResponsibleForm(request.POST, people=topic_people(topic))
+    if form.is_valid():
+        try:
+            topic_set_responsible(actor=person, topic=topic, people=form.cleaned_data["people"])
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已更新负责人。"))
+            return redirect("topics:topic-detail", uid=uid)
+    return _page(request, topic, responsible_form=form, status=400)
