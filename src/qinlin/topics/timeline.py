@@ -49,7 +49,7 @@ def _title(step: Step) -> str:
     if step.verb in STEP_TITLES:
         return str(STEP_TITLES[step.verb])
     for t in TRANSITIONS:
-        if t.verb == step.verb and t.target == step.target:
+        if (t.verb, t.source, t.target) == (step.verb, step.source, step.target):
             return str(t.label)
     return step.verb
 
