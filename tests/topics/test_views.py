@@ -7,6 +7,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from qinlin.appeals.models import Category
+from qinlin.core.models import AuditEvent
 from qinlin.people.models import Person
 from qinlin.places.models import Place
 from qinlin.topics.models import MeetingStatus, Topic
@@ -206,3 +208,60 @@ def test_workspace_links_to_the_board(
 ) -> None:
     client.force_login(dave)
     assert "/topics/" in client.get("/workspace/").content.decode()
+
+
+def test_a_branch_secretary_raises_a_topic_without_appeals(
+    client: Client, erin: Person, places
+) -> None:
+    client.force_login(erin)
+    page = client.get("/topics/new/").content.decode()
+    assert "上河园" in page
+    assert "锦绣苑" not in page
+    response = client.post(
+        "/topics/new/",
+        {
+            "title": "增设电动自行车充电桩",
+            "description": "阳光议事日上多位居民提出。",
+            "category": Category.objects.get(code="parking").pk,
+            "place": places["compound_a"].uid,
+        },
+    )
+    assert response.status_code == 302
+    topic = Topic.objects.get(title="增设电动自行车充电桩")
+    assert (topic.place, topic.stage) == (places["compound_a"], Stage.PROPOSED)
+
+
+def test_a_topic_without_a_title_is_not_raised_and_the_text_stays(
+    client: Client, erin: Person, places
+) -> None:
+    client.force_login(erin)
+    response = client.post(
+        "/topics/new/",
+        {
+            "title": "",
+            "description": "阳光议事日上多位居民提出。",
+            "category": Category.objects.get(code="parking").pk,
+            "place": places["compound_a"].uid,
+        },
+    )
+    assert response.status_code == 400
+    assert "阳光议事日上多位居民提出。" in response.content.decode()
+    assert not Topic.objects.exists()
+
+
+def test_residents_cannot_raise_topics(client: Client, alice: Person) -> None:
+    client.force_login(alice)
+    assert client.get("/topics/new/").status_code == 404
+
+
+def test_a_topic_is_corrected_and_the_change_audited(client: Client, erin: Person, places) -> None:
+    topic = new_topic(erin, places["unit_a"])
+    client.force_login(erin)
+    response = client.post(
+        f"/topics/{topic.uid}/edit/",
+        {"title": "更换3号楼2单元单元门及门禁", "description": "", "category": topic.category_id},
+    )
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.title == "更换3号楼2单元单元门及门禁"
+    assert AuditEvent.objects.filter(verb="topics.topic.updated", object_id=topic.uid).exists()

@@ -68,6 +68,24 @@ class AdvanceForm(forms.Form):
             )
 
 
+class TopicForm(forms.Form):
+    title = forms.CharField(label=_("议题标题"), max_length=120)
+    description = forms.CharField(
+        label=_("说明"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    category = forms.ModelChoiceField(
+        label=_("类别"), queryset=Category.objects.filter(is_active=True), empty_label=None
+    )
+
+
+class NewTopicForm(TopicForm):
+    place = forms.ChoiceField(label=_("所属网格"))
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = places  # type: ignore[attr-defined]
+
+
 class OptionForm(forms.Form):
     title = forms.CharField(label=_("方案名称"), max_length=120)
     description = forms.CharField(

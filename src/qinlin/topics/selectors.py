@@ -13,10 +13,12 @@ from qinlin.core.permissions import roles_for
 from qinlin.core.roles import Role
 from qinlin.people.models import Person, RoleAssignment
 from qinlin.people.selectors import person_active_roles, person_role_assignments
-from qinlin.places.models import PATH_END, SEGMENT, Place
+from qinlin.places.models import PATH_END, SEGMENT, Place, PlaceKind
 from qinlin.topics.models import Capacity, Meeting, Resolution, Step, Topic
 from qinlin.topics.permissions import resident_compound_paths
 from qinlin.topics.states import OPEN_STAGES
+
+GRID_KINDS = (PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
 
 # Joins enough parents for `Place.address` from a unit up to its compound.
 _PLACE = "place__parent__parent__parent"
@@ -206,3 +208,21 @@ def board_places(person: Person) -> list[Place]:
         if not any(place.path.startswith(k.path) for k in kept):
             kept.append(place)
     return kept
+
+
+def topic_grids(person: Person) -> list[Place]:
+    """Grids where the person may raise a topic: the places of their roles that keep topics,
+    and the compounds under a community or subdistrict role."""
+    allowed = roles_for("topics.edit")
+    held = [a.place for a in person_role_assignments(person) if a.role in allowed]
+    where = Q(pk__in=[p.pk for p in held if p.kind in GRID_KINDS])
+    for place in held:
+        if place.kind in (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY):
+            where |= place.subtree_q() & Q(kind=PlaceKind.COMPOUND)
+    if not held:
+        return []
+    return list(
+        Place.objects.filter(where)
+        .select_related("parent__parent__parent")
+        .order_by("path")[:MAX_CANDIDATES]
+    )

@@ -57,7 +57,9 @@ def topic_create(
     *, actor: Person, title: str, description: str, category: Category, place: Place
 ) -> Topic:
     """A new topic in the first stage (待受理), at a grid: a community, compound, building or
-    unit. The caller checks the permission (appeals.triage when it comes from appeals)."""
+    unit, raised from appeals or directly by those who keep the grid's topics."""
+    if not can(actor, "topics.edit", place):
+        raise _refuse()
     title = title.strip()
     if not title:
         raise DomainError(_("请填写议题标题。"), code="title_required", field="title")

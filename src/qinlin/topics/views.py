@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.permissions import can
 from qinlin.people.models import Person
-from qinlin.topics.forms import AdvanceForm, BoardFilterForm, OptionForm, ResponsibleForm
+from qinlin.topics.forms import (
+    AdvanceForm,
+    BoardFilterForm,
+    NewTopicForm,
+    OptionForm,
+    ResponsibleForm,
+    TopicForm,
+)
 from qinlin.topics.models import Topic
 from qinlin.topics.permissions import can_read
 from qinlin.topics.requirements import RECORD_NEEDS, record_status
@@ -21,6 +28,7 @@ from qinlin.topics.selectors import (
     TopicFilters,
     board_places,
     topic_get,
+    topic_grids,
     topic_people,
     topics_listed,
 )
@@ -28,7 +36,9 @@ from qinlin.topics.services import (
     OPTION_STAGES,
     option_save,
     topic_advance,
+    topic_create,
     topic_set_responsible,
+    topic_update,
 )
 from qinlin.topics.states import OPEN_STAGES, Stage, transitions_from
 from qinlin.topics.timeline import topic_timeline
@@ -87,6 +97,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "ended": ended,
             "count": len(topics),
             "is_staff": bool(places) and can(person, "topics.view_board"),
+            "can_create": can(person, "topics.edit"),
         },
     )
 
@@ -124,6 +135,15 @@ def _page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
         "appeals": topic.appeals.count(),
         "actions": _actions(person, topic) if staff else [],
         "option_form": OptionForm() if editable and topic.stage in OPTION_STAGES else None,
+        "topic_form": TopicForm(
+            initial={
+                "title": topic.title,
+                "description": topic.description,
+                "category": topic.category,
+            }
+        )
+        if editable and topic.stage in OPEN_STAGES
+        else None,
         "responsible_form": ResponsibleForm(
             initial={"people": list(topic.responsible.all())}, people=topic_people(topic)
         )
@@ -206,3 +226,49 @@ def responsible_set(request: HttpRequest, uid: str) -> HttpResponse:
             messages.success(request, _("已更新负责人。"))
             return redirect("topics:topic-detail", uid=uid)
     return _page(request, topic, responsible_form=form, status=400)
+
+
+@login_required
+def topic_new(request: HttpRequest) -> HttpResponse:
+    """Raise a topic that did not come from appeals (a branch's own proposal, a sunshine day)."""
+    person = _person(request)
+    grids = {p.uid: p for p in topic_grids(person)}
+    if not grids:
+        raise Http404
+    form = NewTopicForm(request.POST or None, places=[(u, p.address) for u, p in grids.items()])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            topic = topic_create(
+                actor=person,
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                place=grids[data["place"]],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("议题已形成，待受理。"))
+            return redirect("topics:topic-detail", uid=topic.uid)
+    return render(
+        request, "topics/topic_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def topic_edit(request: HttpRequest, uid: str) -> HttpResponse:
+    person = _person(request)
+    topic = _topic(person, uid)
+    if request.method != "POST":
+        return redirect("topics:topic-detail", uid=uid)
+    form = TopicForm(request.POST)
+    if form.is_valid():
+        try:
+            topic_update(actor=person, topic=topic, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("议题已修改。"))
+            return redirect("topics:topic-detail", uid=uid)
+    return _page(request, topic, topic_form=form, status=400)
