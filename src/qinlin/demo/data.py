@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from qinlin.core.audit import audit_record
 from qinlin.core.roles import Role
+from qinlin.demo.deliberation import load_deliberation
 from qinlin.organisations.models import BranchKind, MemberRole, PartyBranch, PartyMembership
 from qinlin.people.models import (
     ConfirmedVia,
@@ -404,6 +405,7 @@ def _load(b: _Builder, say: Callable[[str], object]) -> DemoResult:
     for person in login_people.values():
         person.set_password(PASSWORD)
     Person.objects.bulk_update(list(login_people.values()), ["password"])
+    deliberation = load_deliberation(login_people, shanghe)
     counts = {
         "communities": len(communities),
         "compounds": len(compounds),
@@ -414,6 +416,7 @@ def _load(b: _Builder, say: Callable[[str], object]) -> DemoResult:
         "party_branches": PartyBranch.objects.count(),
         "party_members": PartyMembership.objects.count(),
         "role_assignments": len(b.roles),
+        **deliberation,
     }
     audit_record(actor=None, verb="demo.loaded", obj=sub, data=counts)
     return DemoResult(created=True, counts=counts, logins=logins)

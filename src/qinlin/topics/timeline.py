@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ STEP_TITLES: dict[str, Promise] = {
     "option_added": _("新增方案"),
     "option_changed": _("修改方案"),
     "responsible_set": _("确定负责人"),
-    "meeting_convened": _("召集会议"),
+    "meeting_convened": _("发出会议通知"),
     "meeting_held": _("会议已召开，纪要公开"),
     "minutes_corrected": _("更正会议纪要"),
     "meeting_cancelled": _("会议取消"),
@@ -59,7 +60,7 @@ def _lines(step: Step, english: bool) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     for key, value in data.items():
         if key in Need.values and value:
-            lines.append((str(Need(key).label), str(value)))
+            lines.append((capfirst(str(Need(key).label)), str(value)))
         elif key in DETAIL_LABELS and value:
             lines.append((str(DETAIL_LABELS[key]), str(value)))
     if step.verb in ("meeting_convened", "meeting_held") and data.get("kind"):

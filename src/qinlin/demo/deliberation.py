@@ -1,0 +1,208 @@
+"""The demo's appeals and topics in 上河园, made through the services as people would.
+
+The unit-door story (domain.md §1) stands at consultation: two options, a local deliberation
+meeting whose show of hands did not carry, the community's review findings. Beside it, a topic
+awaiting acceptance, one decided locally, a referral and a fresh appeal, so that every page of
+the appeals and topics issues has something to show.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from qinlin.appeals.models import Appeal, Category, Channel
+from qinlin.appeals.services import appeal_accept, appeal_refer, appeal_submit
+from qinlin.core.roles import Role
+from qinlin.people.models import Person, Residency
+from qinlin.places.models import Place
+from qinlin.topics.meeting_services import (
+    Invitee,
+    meeting_convene,
+    meeting_record_minutes,
+    participant_sign_in,
+    resolution_record,
+)
+from qinlin.topics.models import Capacity, Meeting, MeetingKind, Option, Topic
+from qinlin.topics.services import option_save, topic_advance
+from qinlin.topics.states import Stage
+from qinlin.votes.rules import MeetingRule
+
+# (category, text, reporter name for an offline channel or "" for the resident login, channel)
+APPEALS = [
+    ("property", "3号楼2单元的单元门坏了，关不上，晚上谁都能进。", "", Channel.ONLINE),
+    (
+        "property",
+        "单元门的闭门器坏了，门一直敞着，冬天楼道特别冷。",
+        "王阿姨",
+        Channel.DOOR_MEETING,
+    ),
+    ("property", "我们单元的楼门锁坏了，门禁卡刷了也没反应。", "张先生", Channel.CHAT_GROUP),
+    ("property", "防盗门关不严，上周有推销的直接上楼敲门。", "刘奶奶", Channel.VISIT),
+    ("facilities", "小区广场没有座椅，老人遛弯没地方歇脚。", "赵大爷", Channel.DOOR_MEETING),
+    (
+        "facilities",
+        "希望在广场边上放几条长椅，带孩子的也能坐一会儿。",
+        "孙女士",
+        Channel.CHAT_GROUP,
+    ),
+    ("parking", "楼道里有人给电动车充电，太危险了，希望装充电桩。", "李先生", Channel.CHAT_GROUP),
+    ("parking", "小区没有电动自行车充电的地方，只能从楼上拉线。", "陈女士", Channel.PHONE),
+    ("complaints", "楼上卫生间漏水，把我家天花板泡坏了。", "周先生", Channel.PHONE),
+    ("environment", "2号楼后面的树太密了，挡光，夏天蚊子特别多。", "吴阿姨", Channel.DOOR_MEETING),
+]
+
+
+def _hands(actor: Person, meeting: Meeting, option: Option, agree: int, disagree: int) -> None:
+    resolution_record(
+        actor=actor,
+        meeting=meeting,
+        option=option,
+        rule=MeetingRule.MAJORITY_OF_ATTENDEES,
+        agree=agree,
+        disagree=disagree,
+        abstain=0,
+    )
+
+
+def _held(
+    actor: Person, topic: Topic, *, kind: str, title: str, invited: list[Invitee], absent: int
+) -> Meeting:
+    meeting = meeting_convene(
+        actor=actor,
+        kind=kind,
+        title=title,
+        place=topic.place,
+        starts_at=timezone.now() - timedelta(days=3),
+        location="上河园党群服务站",
+        topics=[topic],
+        invitees=invited,
+    )
+    for participant in list(meeting.participants.all())[: len(invited) - absent]:
+        participant_sign_in(actor=actor, participant=participant)
+    return meeting
+
+
+def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, int]:
+    resident = people[Role.RESIDENT]
+    grid, branch = people[Role.GRID_WORKER], people[Role.BRANCH_SECRETARY]
+    community = people[Role.COMMUNITY_STAFF]
+    home = Residency.objects.select_related("home__parent").get(person=resident).home
+    unit = home.parent
+    assert unit is not None
+    categories = {c.code: c for c in Category.objects.all()}
+    appeals: list[Appeal] = []
+    for code, text, name, channel in APPEALS:
+        own = not name
+        appeal, _created = appeal_submit(
+            actor=resident if own else grid,
+            reporter=resident if own else None,
+            reporter_name=name,
+            text=text,
+            category=categories[code],
+            place=home if own else (unit if code == "property" else shanghe),
+            channel=channel,
+        )
+        appeals.append(appeal)
+
+    door = appeal_accept(actor=grid, appeals=appeals[:4], title="更换3号楼2单元单元门")
+    door = topic_advance(topic=door, to=Stage.LOCAL, actor=grid)
+    option_save(
+        actor=branch,
+        topic=door,
+        title="公共维修基金支付",
+        estimated_cost=Decimal("12000"),
+        funding="公共维修基金",
+        description="从本楼公共维修基金列支，需业主表决同意使用。",
+    )
+    plan_b = option_save(
+        actor=branch,
+        topic=door,
+        title="居民自筹 + 物业补贴",
+        estimated_cost=Decimal("12000"),
+        funding="居民自筹 + 物业补贴",
+        description="物业补贴 3000 元，其余按面积由本单元住户分摊。",
+    )
+    local = _held(
+        branch,
+        door,
+        kind=MeetingKind.LOCAL,
+        title="单元门先行商议会",
+        absent=1,
+        invited=[
+            Invitee(Capacity.OWNERS_COMMITTEE, people[Role.OWNERS_COMMITTEE]),
+            Invitee(Capacity.PROPERTY_COMPANY, people[Role.PROPERTY_STAFF]),
+            Invitee(Capacity.BUILDING_HEAD, people[Role.BUILDING_HEAD]),
+            Invitee(Capacity.RESIDENT_REP, people[Role.BACKBONE]),
+            Invitee(Capacity.RESIDENT_REP, people[Role.RESIDENT_REP]),
+        ],
+    )
+    meeting_record_minutes(
+        actor=branch,
+        meeting=local,
+        minutes="物业认为应使用维修基金，业委会认为维修基金手续太慢；两方案均有人支持，未能达成一致。",
+    )
+    _hands(branch, local, plan_b, 2, 2)
+    topic_advance(
+        topic=door,
+        to=Stage.REVIEW,
+        actor=branch,
+        note="物业与业委会对资金来源意见不一，提请社区党委调查审核。",
+    )
+    topic_advance(
+        topic=door,
+        to=Stage.CONSULTATION,
+        actor=community,
+        findings="经现场查看，单元门闭门器损坏、门禁失灵，属公共部位维修，同意组织协商。",
+    )
+
+    benches = appeal_accept(actor=grid, appeals=appeals[4:6], title="广场增设休息座椅")
+    benches = topic_advance(topic=benches, to=Stage.LOCAL, actor=grid)
+    bench = option_save(
+        actor=branch,
+        topic=benches,
+        title="物业出资增设 6 条长椅",
+        estimated_cost=Decimal("3600"),
+        funding="物业补贴",
+    )
+    square = _held(
+        branch,
+        benches,
+        kind=MeetingKind.DOOR,
+        title="广场座椅楼头会",
+        absent=0,
+        invited=[
+            Invitee(Capacity.PROPERTY_COMPANY, people[Role.PROPERTY_STAFF]),
+            Invitee(Capacity.BUILDING_HEAD, people[Role.BUILDING_HEAD]),
+            Invitee(Capacity.RESIDENT_REP, people[Role.RESIDENT_REP]),
+        ],
+    )
+    meeting_record_minutes(actor=branch, meeting=square, minutes="物业同意出资，位置定在广场东侧。")
+    _hands(branch, square, bench, 3, 0)
+    _local_meeting = _held(
+        branch,
+        benches,
+        kind=MeetingKind.LOCAL,
+        title="广场座椅先行商议会",
+        absent=0,
+        invited=[
+            Invitee(Capacity.OWNERS_COMMITTEE, people[Role.OWNERS_COMMITTEE]),
+            Invitee(Capacity.PROPERTY_COMPANY, people[Role.PROPERTY_STAFF]),
+        ],
+    )
+    meeting_record_minutes(actor=branch, meeting=_local_meeting, minutes="确认楼头会意见。")
+    topic_advance(
+        topic=benches,
+        to=Stage.DECIDED,
+        actor=branch,
+        option=bench,
+        notice_draft="经先行商议，物业出资在广场东侧增设 6 条长椅，现予公示。",
+    )
+
+    appeal_accept(actor=grid, appeals=appeals[6:8], title="增设电动自行车充电桩")
+    appeal_refer(
+        actor=grid, appeals=[appeals[8]], to="物业公司", note="属相邻住户漏水，物业上门查看。"
+    )
+    return {"appeals": len(appeals), "topics": Topic.objects.count()}
