@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "qinlin.organisations",
     "qinlin.appeals",
     "qinlin.topics",
+    "qinlin.votes",
     "qinlin.demo",
     "qinlin.api",
 ]

@@ -1,8 +1,9 @@
 """Counting rules, pure Python with exact fractions (no Django, no floats).
 
-This module starts with the consultative rules of meetings (a show of hands among those who
-attend, after a quorum); the owners' votes of the Civil Code (Art. 278) join it with the votes
-issue. "More than" excludes the boundary and "at least" includes it (Civil Code Art. 1259).
+Two kinds of count: the consultative show of hands of a meeting (a quorum of those invited,
+then a share of the attendees or of the votes cast), and the owners' votes of Civil Code
+Art. 278 (area and headcount, counted as the SPC interpretation on building ownership says).
+"More than" excludes the boundary and "at least" includes it (Civil Code Art. 1259).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ class Threshold:
     def met(self, part: int, whole: int) -> bool:
         if whole <= 0:
             return False
-        ratio = Fraction(part, whole)
+        return self.met_ratio(Fraction(part, whole))
+
+    def met_ratio(self, ratio: Fraction) -> bool:
         return ratio >= self.share if self.inclusive else ratio > self.share
 
     @property
@@ -149,3 +152,246 @@ def meeting_result(rule: MeetingRule, hands: Hands) -> MeetingResult:
         f"{'carried' if passed else 'not carried'}"
     )
     return MeetingResult(quorate, approved, zh, en)
+
+
+# --- owners' votes (Civil Code Art. 278) ------------------------------------------------------
+
+THREE_QUARTERS = Fraction(3, 4)
+
+
+class OwnersRule(StrEnum):
+    CIVIL_CODE_SPECIAL = "civil_code_special"  # Art. 278 items (6)-(8)
+    CIVIL_CODE_ORDINARY = "civil_code_ordinary"  # every other item
+
+
+@dataclass(frozen=True)
+class OwnersRuleSpec:
+    quorum: Threshold  # participating area and headcount over the scope's
+    approval: Threshold  # agreeing area and headcount over the participants'
+    name_zh: str
+    name_en: str
+
+
+OWNERS_RULES: dict[OwnersRule, OwnersRuleSpec] = {
+    # Art. 278 para. 2: two thirds of the area and of the owners take part; items (6)-(8)
+    # need three quarters of the participating area and owners.
+    OwnersRule.CIVIL_CODE_SPECIAL: OwnersRuleSpec(
+        Threshold(TWO_THIRDS, inclusive=True),
+        Threshold(THREE_QUARTERS, inclusive=True),
+        "民法典第二百七十八条第一款第六项至第八项",
+        "Civil Code Art. 278 items (6)-(8)",
+    ),
+    # The other items: more than half of the participating area and owners ("过半数" excludes
+    # the half itself, Art. 1259).
+    OwnersRule.CIVIL_CODE_ORDINARY: OwnersRuleSpec(
+        Threshold(TWO_THIRDS, inclusive=True),
+        Threshold(HALF, inclusive=False),
+        "民法典第二百七十八条第一款其他事项",
+        "Civil Code Art. 278, other items",
+    ),
+}
+SPECIAL_ITEMS = frozenset({6, 7, 8})
+
+
+def rule_for_item(item: int) -> OwnersRule:
+    """The rule an Art. 278 item is decided by (items 1-9)."""
+    if not 1 <= item <= 9:
+        raise TallyError(
+            "bad_item", f"民法典第二百七十八条没有第 {item} 项", f"Art. 278 has no item {item}"
+        )
+    return (
+        OwnersRule.CIVIL_CODE_SPECIAL if item in SPECIAL_ITEMS else OwnersRule.CIVIL_CODE_ORDINARY
+    )
+
+
+class Choice(StrEnum):
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    ABSTAIN = "abstain"
+
+
+class TallyError(ValueError):
+    """The input cannot be tallied; nothing is counted. Carries its message in both languages."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.code, self.zh, self.en = code, zh, en
+
+    def message(self, language: str) -> str:
+        return self.en if language.startswith("en") else self.zh
+
+
+@dataclass(frozen=True)
+class Home:
+    id: str
+    area: Fraction
+    owner: str = ""  # the owner key: one buyer's homes share it
+    developer_unsold: bool = False
+
+    @property
+    def person(self) -> str:
+        """Who this home counts as (SPC interpretation on building ownership, art. 9)."""
+        if self.developer_unsold:
+            return "developer"
+        return f"owner:{self.owner}" if self.owner else f"home:{self.id}"
+
+
+@dataclass(frozen=True)
+class Ballot:
+    home: str
+    choices: dict[str, Choice]
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    option: str
+    passed: bool
+    quorum_met: bool
+    participation_area: Fraction
+    participation_headcount: Fraction
+    approval_area: Fraction
+    approval_headcount: Fraction
+    figures: dict[str, Fraction]  # the raw sums behind the ratios (area in m², people)
+    explanation_zh: str
+    explanation_en: str
+
+
+def _ratio(part: Fraction | int, whole: Fraction | int) -> Fraction:
+    return Fraction(part) / Fraction(whole) if whole else Fraction(0)
+
+
+def _pct(value: Fraction) -> str:
+    """A share for people to read, rounded half up to two places; never used to decide."""
+    shown = Decimal(value.numerator) * 100 / Decimal(value.denominator)
+    return f"{shown.quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+
+
+def _area(value: Fraction) -> str:
+    return f"{Decimal(value.numerator) / Decimal(value.denominator):.2f}"
+
+
+def _check(homes: list[Home], ballots: list[Ballot], options: list[str]) -> dict[str, Home]:
+    if not options or len(set(options)) != len(options):
+        raise TallyError("bad_options", "请列出各不相同的表决事项", "list the options, each once")
+    by_id: dict[str, Home] = {}
+    for home in homes:
+        if home.id in by_id:
+            raise TallyError(
+                "duplicate_home", f"房屋 {home.id} 重复出现", f"home {home.id} appears twice"
+            )
+        if home.area <= 0:
+            raise TallyError(
+                "bad_area",
+                f"房屋 {home.id} 的面积必须大于 0",
+                f"the area of home {home.id} must be greater than 0",
+            )
+        by_id[home.id] = home
+    if not by_id:
+        raise TallyError("no_homes", "表决范围内没有房屋", "there are no homes in the scope")
+    seen: set[str] = set()
+    for ballot in ballots:
+        if ballot.home not in by_id:
+            raise TallyError(
+                "unknown_home",
+                f"选票的房屋 {ballot.home} 不在表决范围内",
+                f"the ballot's home {ballot.home} is not in the scope",
+            )
+        if ballot.home in seen:
+            raise TallyError(
+                "two_ballots",
+                f"房屋 {ballot.home} 有两张选票，每户只能有一张",
+                f"home {ballot.home} has two ballots; one home has one ballot",
+            )
+        seen.add(ballot.home)
+        missing = [o for o in options if o not in ballot.choices]
+        extra = [o for o in ballot.choices if o not in options]
+        if missing or extra:
+            which = (missing or extra)[0]
+            raise TallyError(
+                "bad_ballot_options",
+                f"房屋 {ballot.home} 的选票{'缺少' if missing else '多出'}事项 {which}",
+                f"the ballot of home {ballot.home} {'lacks' if missing else 'has an unknown'} "
+                f"option {which}",
+            )
+    return by_id
+
+
+def _one_voice(by_id: dict[str, Home], ballots: list[Ballot]) -> None:
+    """One owner of several homes (or the developer) is one person with one choice."""
+    said: dict[str, tuple[str, dict[str, Choice]]] = {}
+    for ballot in ballots:
+        person = by_id[ballot.home].person
+        if person in said and said[person][1] != ballot.choices:
+            other = said[person][0]
+            raise TallyError(
+                "owner_disagrees",
+                f"房屋 {other} 与 {ballot.home} 属于同一业主，选择必须一致",
+                f"homes {other} and {ballot.home} have one owner, whose choices must agree",
+            )
+        said.setdefault(person, (ballot.home, ballot.choices))
+
+
+def owners_tally(
+    rule: OwnersRule, homes: list[Home], ballots: list[Ballot], options: list[str]
+) -> dict[str, OptionResult]:
+    """Each option's participation and approval under `rule`, exactly (Civil Code Art. 278;
+    SPC interpretation on building ownership, art. 8-9). Abstaining and disagreeing owners
+    have taken part. Raises TallyError for input that cannot be counted."""
+    by_id = _check(homes, ballots, options)
+    _one_voice(by_id, ballots)
+    spec = OWNERS_RULES[rule]
+    total_area = sum((h.area for h in by_id.values()), Fraction(0))
+    total_people = len({h.person for h in by_id.values()})
+    voted = [by_id[b.home] for b in ballots]
+    part_area = sum((h.area for h in voted), Fraction(0))
+    part_people = len({h.person for h in voted})
+    results: dict[str, OptionResult] = {}
+    for option in options:
+        agreeing = [by_id[b.home] for b in ballots if b.choices[option] == Choice.AGREE]
+        agree_area = sum((h.area for h in agreeing), Fraction(0))
+        agree_people = len({h.person for h in agreeing})
+        p_area, p_people = _ratio(part_area, total_area), _ratio(part_people, total_people)
+        a_area, a_people = _ratio(agree_area, part_area), _ratio(agree_people, part_people)
+        q1 = spec.quorum.met_ratio(p_area)
+        q2 = spec.quorum.met_ratio(p_people)
+        a1 = part_people > 0 and spec.approval.met_ratio(a_area)
+        a2 = part_people > 0 and spec.approval.met_ratio(a_people)
+        passed = q1 and q2 and a1 and a2
+        q, a = spec.quorum.text, spec.approval.text
+        zh = (
+            f"事项 {option}（{spec.name_zh}）：参与表决专有部分面积 {_area(part_area)}/"
+            f"{_area(total_area)}㎡，占比 {_pct(p_area)} {q} {_mark(q1)}；参与表决人数 "
+            f"{part_people}/{total_people}，占比 {_pct(p_people)} {q} {_mark(q2)}；同意的专有"
+            f"部分面积 {_area(agree_area)}㎡，占参与表决面积 {_pct(a_area)} {a} {_mark(a1)}；"
+            f"同意人数 {agree_people}，占参与表决人数 {_pct(a_people)} {a} {_mark(a2)}；"
+            f"{'通过' if passed else '未通过'}"
+        )
+        en = (
+            f"Option {option} ({spec.name_en}): participating exclusive area "
+            f"{_area(part_area)}/{_area(total_area)} m², {_pct(p_area)} {q} {_mark(q1)}; "
+            f"participating owners {part_people}/{total_people}, {_pct(p_people)} {q} "
+            f"{_mark(q2)}; agreeing area {_area(agree_area)} m², {_pct(a_area)} of the "
+            f"participating area {a} {_mark(a1)}; agreeing owners {agree_people}, "
+            f"{_pct(a_people)} of the participating owners {a} {_mark(a2)}; "
+            f"{'carried' if passed else 'not carried'}"
+        )
+        results[option] = OptionResult(
+            option=option,
+            passed=passed,
+            quorum_met=q1 and q2,
+            participation_area=p_area,
+            participation_headcount=p_people,
+            approval_area=a_area,
+            approval_headcount=a_people,
+            figures={
+                "total_area": total_area,
+                "total_owners": Fraction(total_people),
+                "participating_area": part_area,
+                "participating_owners": Fraction(part_people),
+                "agreeing_area": agree_area,
+                "agreeing_owners": Fraction(agree_people),
+            },
+            explanation_zh=zh,
+            explanation_en=en,
+        )
+    return results
