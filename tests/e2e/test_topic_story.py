@@ -99,10 +99,11 @@ def test_the_unit_door_topic_is_deliberated_and_decided_in_the_browser(
         ("居民自筹 + 物业补贴", "居民自筹 + 物业补贴"),
     ):
         branch.click("summary:has-text('添加方案')")
-        branch.fill("input[name=title]", title)
-        branch.fill("input[name=estimated_cost]", "12000")
-        branch.fill("input[name=funding]", funding)
-        branch.click("form[action$='/options/'] button[type=submit]")
+        option_form = branch.locator("form[action$='/options/']")
+        option_form.locator("input[name=title]").fill(title)
+        option_form.locator("input[name=estimated_cost]").fill("12000")
+        option_form.locator("input[name=funding]").fill(funding)
+        option_form.locator("button[type=submit]").click()
         branch.wait_for_load_state()
     assert "B. 居民自筹 + 物业补贴" in branch.content()
     _meeting(

@@ -259,7 +259,11 @@ def test_a_topic_is_corrected_and_the_change_audited(client: Client, erin: Perso
     client.force_login(erin)
     response = client.post(
         f"/topics/{topic.uid}/edit/",
-        {"title": "更换3号楼2单元单元门及门禁", "description": "", "category": topic.category_id},
+        {
+            "topic-title": "更换3号楼2单元单元门及门禁",
+            "topic-description": "",
+            "topic-category": topic.category_id,
+        },
     )
     assert response.status_code == 302
     topic.refresh_from_db()

@@ -136,11 +136,12 @@ def _page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
         "actions": _actions(person, topic) if staff else [],
         "option_form": OptionForm() if editable and topic.stage in OPTION_STAGES else None,
         "topic_form": TopicForm(
+            prefix="topic",
             initial={
                 "title": topic.title,
                 "description": topic.description,
                 "category": topic.category,
-            }
+            },
         )
         if editable and topic.stage in OPEN_STAGES
         else None,
@@ -262,7 +263,7 @@ def topic_edit(request: HttpRequest, uid: str) -> HttpResponse:
     topic = _topic(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)
-    form = TopicForm(request.POST)
+    form = TopicForm(request.POST, prefix="topic")
     if form.is_valid():
         try:
             topic_update(actor=person, topic=topic, **form.cleaned_data)
