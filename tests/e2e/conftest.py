@@ -6,7 +6,6 @@ skip says so ("skipped: no chromium"), so a machine without a browser never pass
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
@@ -44,12 +42,3 @@ def browser() -> Iterator[Any]:
             os.environ.pop(ASYNC_UNSAFE, None)
         else:
             os.environ[ASYNC_UNSAFE] = previous
-
-
-@pytest.fixture
-def default_categories(transactional_db: None) -> None:
-    """The six categories a data migration loads; an earlier transactional test's flush may
-    have emptied the table, and rolling back serialised data clashes with the content types
-    that flush recreates, so the migration's own function puts them back."""
-    migration = importlib.import_module("qinlin.appeals.migrations.0003_default_categories")
-    migration.add(apps, None)

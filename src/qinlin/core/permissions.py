@@ -95,6 +95,27 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "topics.edit": TOPIC_KEEPERS,
     # Convene meetings, invite participants, sign them in, record minutes and hands.
     "topics.run_meetings": TOPIC_KEEPERS | {R.BUILDING_HEAD},
+    # --- votes --------------------------------------------------------------------------
+    # Put a topic's options to the owners of a scope: the Art. 278 item, period, secrecy.
+    "votes.open": frozenset({R.OWNERS_COMMITTEE, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
+    # Record paper ballots collected door to door and written proxies (not the property
+    # company, whose own interest is often at stake).
+    "votes.record": frozenset(
+        {
+            R.BUILDING_HEAD,
+            R.UNIT_HEAD,
+            R.BACKBONE,
+            R.GRID_WORKER,
+            R.BRANCH_SECRETARY,
+            R.OWNERS_COMMITTEE,
+            R.COMMUNITY_STAFF,
+            R.SUBDISTRICT_ADMIN,
+        }
+    ),
+    # Close a vote before or at its deadline; the binding tally is computed then.
+    "votes.close": frozenset({R.OWNERS_COMMITTEE, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
+    # Each home's choice in an open (named) vote; nobody sees them in a secret vote.
+    "votes.view_choices": frozenset({R.OWNERS_COMMITTEE, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(
