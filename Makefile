@@ -42,6 +42,7 @@ test: lint test-sqlite test-postgres
 bench: $(STAMP)
 	$(BIN)/python bench/import_homes.py
 	$(BIN)/python bench/appeals_grouping.py
+	$(BIN)/python bench/votes.py
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache

@@ -13,6 +13,7 @@ urlpatterns = [
     path("places/", include("qinlin.places.urls")),
     path("appeals/", include("qinlin.appeals.urls")),
     path("topics/", include("qinlin.topics.urls")),
+    path("votes/", include("qinlin.votes.urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

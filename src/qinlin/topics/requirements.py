@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from qinlin.topics.models import MeetingKind, MeetingStatus, Option, Resolution, Topic
 from qinlin.topics.states import Need
+from qinlin.votes.selectors import latest_closed_result
 
 # Needs met by typing something into the transition's form.
 TEXT_NEEDS = (
@@ -39,6 +40,14 @@ def _held(topic: Topic, kind: str | None = None) -> bool:
     if kind is not None:
         meetings = meetings.filter(kind=kind)
     return meetings.exists()
+
+
+def _owners_approved(topic: Topic, option: Option | None) -> bool:
+    """Where the owners have voted, only an option they carried can be decided."""
+    result = latest_closed_result(topic.pk)
+    if result is None or option is None:
+        return True
+    return bool(result.get(option.letter, {}).get("passed"))
 
 
 def passed_options(topic: Topic) -> list[Option]:
@@ -77,4 +86,6 @@ def missing(topic: Topic, needs: tuple[Need, ...], inputs: Mapping[str, Any]) ->
             gaps.append(_("请选择决定采用的方案"))
         elif need == Need.PASSED_RESOLUTION and option not in passed_options(topic):
             gaps.append(_("所选方案未经会议表决通过"))
+        elif need == Need.TALLY and not _owners_approved(topic, option):
+            gaps.append(_("所选方案未获业主表决通过"))
     return list(dict.fromkeys(gaps))

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from qinlin.core.errors import DomainError, NotFoundError
@@ -40,8 +41,9 @@ from qinlin.topics.services import (
     topic_set_responsible,
     topic_update,
 )
-from qinlin.topics.states import OPEN_STAGES, Stage, transitions_from
+from qinlin.topics.states import OPEN_STAGES, Need, Stage, transitions_from
 from qinlin.topics.timeline import topic_timeline
+from qinlin.votes.selectors import latest_closed_result, topic_votes
 
 BOARD_LIMIT = 300  # a board is for one grid's current work; filters narrow the rest
 BOARD_COLUMNS = [s for s in Stage if s not in (Stage.REJECTED, Stage.REFERRED)]
@@ -114,10 +116,25 @@ def _actions(person: Person, topic: Topic, data: Any = None, failed: str = "") -
             step=step,
             options=topic.options.all(),
             people=topic_people(topic),
+            initial=_from_the_vote(topic) if Need.TALLY in step.needs else None,
         )
         checklist = [(need.label, status[need]) for need in step.needs if need in RECORD_NEEDS]
         actions.append({"step": step, "form": form, "checklist": checklist})
     return actions
+
+
+def _from_the_vote(topic: Topic) -> dict[str, Any]:
+    """The closed owners' vote fills in the tally and the option it carried."""
+    result = latest_closed_result(topic.pk)
+    if not result:
+        return {}
+    english = (get_language() or "").startswith("en")
+    carried = [letter for letter, r in result.items() if r.get("passed")]
+    option = topic.options.filter(letter__in=carried).first()
+    return {
+        "tally": "\n".join(str(r["en" if english else "zh"]) for r in result.values()),
+        "option": option,
+    }
 
 
 def _page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
@@ -150,6 +167,8 @@ def _page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
         )
         if editable
         else None,
+        "votes": topic_votes(topic.pk),
+        "can_open_vote": topic.stage == Stage.VOTING and can(person, "votes.open", topic.place),
         "can_convene": topic.stage in OPEN_STAGES
         and can(person, "topics.run_meetings", topic.place),
         **extra,

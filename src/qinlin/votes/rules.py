@@ -8,10 +8,13 @@ Art. 278 (area and headcount, counted as the SPC interpretation on building owne
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import NamedTuple
 
 HALF = Fraction(1, 2)
 TWO_THIRDS = Fraction(2, 3)
@@ -210,6 +213,9 @@ class Choice(StrEnum):
     ABSTAIN = "abstain"
 
 
+NOT_AGREEING = frozenset({"disagree", "abstain"})
+
+
 class TallyError(ValueError):
     """The input cannot be tallied; nothing is counted. Carries its message in both languages."""
 
@@ -221,8 +227,9 @@ class TallyError(ValueError):
         return self.en if language.startswith("en") else self.zh
 
 
-@dataclass(frozen=True)
-class Home:
+class Home(NamedTuple):
+    """A home in the scope. A named tuple rather than a dataclass: a vote may hold 100,000."""
+
     id: str
     area: Fraction
     owner: str = ""  # the owner key: one buyer's homes share it
@@ -236,10 +243,9 @@ class Home:
         return f"owner:{self.owner}" if self.owner else f"home:{self.id}"
 
 
-@dataclass(frozen=True)
-class Ballot:
+class Ballot(NamedTuple):
     home: str
-    choices: dict[str, Choice]
+    choices: Mapping[str, str]  # option -> a Choice value ("agree", "disagree", "abstain")
 
 
 @dataclass(frozen=True)
@@ -270,57 +276,77 @@ def _area(value: Fraction) -> str:
     return f"{Decimal(value.numerator) / Decimal(value.denominator):.2f}"
 
 
+def _first_repeat(ids: list[str]) -> str:
+    seen: set[str] = set()
+    return next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+
+
 def _check(homes: list[Home], ballots: list[Ballot], options: list[str]) -> dict[str, Home]:
+    """Refuse what cannot be counted. Whole-list set operations first (a vote may hold
+    100,000 homes); the slower search for the offending entry runs only on a refusal."""
     if not options or len(set(options)) != len(options):
         raise TallyError("bad_options", "请列出各不相同的表决事项", "list the options, each once")
-    by_id: dict[str, Home] = {}
-    for home in homes:
-        if home.id in by_id:
-            raise TallyError(
-                "duplicate_home", f"房屋 {home.id} 重复出现", f"home {home.id} appears twice"
-            )
-        if home.area <= 0:
-            raise TallyError(
-                "bad_area",
-                f"房屋 {home.id} 的面积必须大于 0",
-                f"the area of home {home.id} must be greater than 0",
-            )
-        by_id[home.id] = home
+    by_id = {home.id: home for home in homes}
     if not by_id:
         raise TallyError("no_homes", "表决范围内没有房屋", "there are no homes in the scope")
-    seen: set[str] = set()
-    for ballot in ballots:
-        if ballot.home not in by_id:
-            raise TallyError(
-                "unknown_home",
-                f"选票的房屋 {ballot.home} 不在表决范围内",
-                f"the ballot's home {ballot.home} is not in the scope",
-            )
-        if ballot.home in seen:
-            raise TallyError(
-                "two_ballots",
-                f"房屋 {ballot.home} 有两张选票，每户只能有一张",
-                f"home {ballot.home} has two ballots; one home has one ballot",
-            )
-        seen.add(ballot.home)
+    if len(by_id) != len(homes):
+        repeat = _first_repeat([h.id for h in homes])
+        raise TallyError(
+            "duplicate_home", f"房屋 {repeat} 重复出现", f"home {repeat} appears twice"
+        )
+    # A Fraction's denominator is always positive, so the numerator carries the sign.
+    if min(home.area.numerator for home in homes) <= 0:
+        bad = next(h.id for h in homes if h.area.numerator <= 0)
+        raise TallyError(
+            "bad_area",
+            f"房屋 {bad} 的面积必须大于 0",
+            f"the area of home {bad} must be greater than 0",
+        )
+    ids = [b.home for b in ballots]
+    unknown = set(ids) - by_id.keys()
+    if unknown:
+        bad = next(i for i in ids if i in unknown)
+        raise TallyError(
+            "unknown_home",
+            f"选票的房屋 {bad} 不在表决范围内",
+            f"the ballot's home {bad} is not in the scope",
+        )
+    if len(set(ids)) != len(ids):
+        repeat = _first_repeat(ids)
+        raise TallyError(
+            "two_ballots",
+            f"房屋 {repeat} 有两张选票，每户只能有一张",
+            f"home {repeat} has two ballots; one home has one ballot",
+        )
+    wanted = set(options)
+    for ballot in (b for b in ballots if b.choices.keys() != wanted):
         missing = [o for o in options if o not in ballot.choices]
-        extra = [o for o in ballot.choices if o not in options]
-        if missing or extra:
-            which = (missing or extra)[0]
-            raise TallyError(
-                "bad_ballot_options",
-                f"房屋 {ballot.home} 的选票{'缺少' if missing else '多出'}事项 {which}",
-                f"the ballot of home {ballot.home} {'lacks' if missing else 'has an unknown'} "
-                f"option {which}",
-            )
+        which = (missing or [o for o in ballot.choices if o not in wanted])[0]
+        raise TallyError(
+            "bad_ballot_options",
+            f"房屋 {ballot.home} 的选票{'缺少' if missing else '多出'}事项 {which}",
+            f"the ballot of home {ballot.home} {'lacks' if missing else 'has an unknown'} "
+            f"option {which}",
+        )
     return by_id
+
+
+def _bad_choice(value: object) -> TallyError:
+    return TallyError(
+        "bad_choice",
+        f"选择“{value}”无效，应为 agree、disagree 或 abstain",
+        f'"{value}" is not a choice; use agree, disagree or abstain',
+    )
 
 
 def _one_voice(by_id: dict[str, Home], ballots: list[Ballot]) -> None:
     """One owner of several homes (or the developer) is one person with one choice."""
-    said: dict[str, tuple[str, dict[str, Choice]]] = {}
+    said: dict[str, tuple[str, Mapping[str, str]]] = {}
     for ballot in ballots:
-        person = by_id[ballot.home].person
+        home = by_id[ballot.home]
+        if not home.owner and not home.developer_unsold:
+            continue  # a home of its own is a person of its own
+        person = home.person
         if person in said and said[person][1] != ballot.choices:
             other = said[person][0]
             raise TallyError(
@@ -340,16 +366,47 @@ def owners_tally(
     by_id = _check(homes, ballots, options)
     _one_voice(by_id, ballots)
     spec = OWNERS_RULES[rule]
-    total_area = sum((h.area for h in by_id.values()), Fraction(0))
-    total_people = len({h.person for h in by_id.values()})
-    voted = [by_id[b.home] for b in ballots]
-    part_area = sum((h.area for h in voted), Fraction(0))
-    part_people = len({h.person for h in voted})
+    # Exact sums in integers: every area times one common denominator (100 for areas given
+    # to the cent), so that 100,000 homes add up without a Fraction per addition. A home's
+    # group is None when it is a person of its own, else the owner it shares (Home.person).
+    scale = math.lcm(*{h.area.denominator for h in homes})
+    info = {
+        h.id: (
+            h.area.numerator * (scale // h.area.denominator),
+            "developer" if h.developer_unsold else (f"owner:{h.owner}" if h.owner else None),
+        )
+        for h in homes
+    }
+    total_area = Fraction(sum(u for u, _g in info.values()), scale)
+    groups = {g for _u, g in info.values()}
+    total_people = sum(1 for _u, g in info.values() if g is None) + len(groups - {None})
+    part_units, part_solo, part_groups = 0, 0, set()
+    agree_units = dict.fromkeys(options, 0)
+    agree_solo = dict.fromkeys(options, 0)
+    agree_groups: dict[str, set[str]] = {o: set() for o in options}
+    for ballot in ballots:  # one pass over the ballots for every figure
+        units, group = info[ballot.home]
+        part_units += units
+        if group is None:
+            part_solo += 1
+        else:
+            part_groups.add(group)
+        for option in options:
+            choice = ballot.choices[option]
+            if choice == Choice.AGREE:
+                agree_units[option] += units
+                if group is None:
+                    agree_solo[option] += 1
+                else:
+                    agree_groups[option].add(group)
+            elif choice not in NOT_AGREEING:  # checked here to spare a pass over the ballots
+                raise _bad_choice(choice)
+    part_area = Fraction(part_units, scale)
+    part_people = part_solo + len(part_groups)
     results: dict[str, OptionResult] = {}
     for option in options:
-        agreeing = [by_id[b.home] for b in ballots if b.choices[option] == Choice.AGREE]
-        agree_area = sum((h.area for h in agreeing), Fraction(0))
-        agree_people = len({h.person for h in agreeing})
+        agree_area = Fraction(agree_units[option], scale)
+        agree_people = agree_solo[option] + len(agree_groups[option])
         p_area, p_people = _ratio(part_area, total_area), _ratio(part_people, total_people)
         a_area, a_people = _ratio(agree_area, part_area), _ratio(agree_people, part_people)
         q1 = spec.quorum.met_ratio(p_area)

@@ -138,8 +138,11 @@ def _same_owner_agrees(vote: Vote, home: Place, choices: dict[str, str]) -> None
     """One buyer's homes (or the developer's unsold ones) are one owner with one choice."""
     if not home.owner_key and not home.developer_unsold:
         return
+    # The same precedence as rules.Home.person: an unsold home is the developer's.
     same: dict[str, object] = (
-        {"home__owner_key": home.owner_key} if home.owner_key else {"home__developer_unsold": True}
+        {"home__developer_unsold": True}
+        if home.developer_unsold
+        else {"home__owner_key": home.owner_key, "home__developer_unsold": False}
     )
     other = Ballot.objects.filter(vote=vote, **same).exclude(home=home).first()
     if other is not None and other.choices != choices:

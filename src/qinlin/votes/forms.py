@@ -1,0 +1,67 @@
+"""Shapes of input for the vote pages; the services enforce the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qinlin.votes.models import ITEMS
+from qinlin.votes.rules import Choice
+
+CHOICE_LABELS = [
+    (Choice.AGREE.value, _("同意")),
+    (Choice.DISAGREE.value, _("不同意")),
+    (Choice.ABSTAIN.value, _("弃权")),
+]
+
+
+class VoteForm(forms.Form):
+    item = forms.TypedChoiceField(
+        label=_("表决事项（民法典第二百七十八条）"),
+        choices=ITEMS,
+        coerce=int,
+        help_text=_("第六至八项须经参与表决面积和人数各四分之三以上同意，其他事项须过半数同意。"),
+    )
+    scope = forms.ChoiceField(
+        label=_("表决范围"), help_text=_("例如单元门维修只由本单元业主表决。")
+    )
+    options = forms.MultipleChoiceField(
+        label=_("付诸表决的方案"), widget=forms.CheckboxSelectMultiple
+    )
+    closes_at = forms.DateTimeField(
+        label=_("截止时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    secret = forms.BooleanField(label=_("无记名表决（任何人都看不到每户的选择）"), required=False)
+    changeable = forms.BooleanField(label=_("截止前允许改票"), required=False, initial=True)
+
+    def __init__(
+        self, *args: Any, scopes: list[tuple[str, str]], options: list[tuple[str, str]], **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.fields["scope"].choices = scopes  # type: ignore[attr-defined]
+        self.fields["options"].choices = options  # type: ignore[attr-defined]
+
+
+class BallotForm(forms.Form):
+    """One home's ballot: a choice per option, and for paper ballots their number or proxy."""
+
+    paper_no = forms.CharField(label=_("纸质票编号"), required=False, max_length=40)
+    proxy_name = forms.CharField(label=_("受托人（书面委托时填写）"), required=False, max_length=50)
+
+    def __init__(self, *args: Any, letters: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for letter in letters:
+            self.fields[f"option_{letter}"] = forms.ChoiceField(
+                label=_("方案 %(letter)s") % {"letter": letter},
+                choices=CHOICE_LABELS,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        self.letters = letters
+
+    def choices(self) -> dict[str, str]:
+        return {letter: self.cleaned_data.get(f"option_{letter}") or "" for letter in self.letters}
