@@ -116,7 +116,7 @@ def build(rng: random.Random) -> tuple[Vote, Person, list[Place]]:
     vote = vote_open(
         actor=admin,
         topic=topic,
-        item=7,
+        items=dict.fromkeys(topic.options.all(), 7),
         scope=compound,
         closes_at=timezone.now() + timedelta(days=7),
     )
@@ -155,7 +155,7 @@ def run() -> int:
 
     from qinlin.votes.models import Ballot
     from qinlin.votes.rules import owners_tally
-    from qinlin.votes.selectors import tally_inputs, vote_letters, vote_tally
+    from qinlin.votes.selectors import tally_inputs, vote_letters, vote_rules, vote_tally
     from qinlin.votes.services import ballot_cast
 
     started = time.perf_counter()
@@ -173,7 +173,7 @@ def run() -> int:
 
     homes, rule_ballots = tally_inputs(vote)
     started = time.perf_counter()
-    owners_tally(vote.rule, homes, rule_ballots, vote_letters(vote))
+    owners_tally(vote_rules(vote), homes, rule_ballots, vote_letters(vote))
     engine_s = time.perf_counter() - started
 
     timings = []

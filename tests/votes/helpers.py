@@ -24,12 +24,22 @@ def voting_topic(actor: Person, places: dict[str, Place]) -> Topic:
     return topic
 
 
-def door_vote(actor: Person, places: dict[str, Place], **kwargs: object) -> Vote:
+def door_vote(
+    actor: Person,
+    places: dict[str, Place],
+    *,
+    item: int = 5,
+    secret: bool = False,
+    changeable: bool = True,
+) -> Vote:
+    """Both options of a fresh topic, on one Art. 278 item, for unit 3-2's homes."""
+    topic = voting_topic(actor, places)
     return vote_open(
         actor=actor,
-        topic=voting_topic(actor, places),
-        item=kwargs.pop("item", 5),  # type: ignore[arg-type]
+        topic=topic,
+        items=dict.fromkeys(topic.options.all(), item),
         scope=places["unit_a"],
         closes_at=timezone.now() + timedelta(days=7),
-        **kwargs,  # type: ignore[arg-type]
+        secret=secret,
+        changeable=changeable,
     )

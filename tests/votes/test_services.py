@@ -10,7 +10,9 @@ from django.utils import timezone
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.models import AuditEvent
 from qinlin.people.models import Person
+from qinlin.topics.models import Option, Topic
 from qinlin.votes.models import Ballot, BallotChannel, SupersededBallot, Vote
+from qinlin.votes.selectors import vote_rules, vote_tally
 from qinlin.votes.services import ballot_cast, vote_close, vote_open
 from tests.votes.helpers import door_vote, voting_topic
 
@@ -19,10 +21,61 @@ pytestmark = pytest.mark.django_db
 BOTH_B = {"A": "disagree", "B": "agree"}
 
 
+def _all(topic: Topic, item: int) -> dict[Option, int]:
+    return dict.fromkeys(topic.options.all(), item)
+
+
+def test_each_option_carries_its_own_item_and_rule(carol: Person, frank: Person, places) -> None:
+    """A: pay from the maintenance fund (item 5, more than half); B: raise money for it
+    (item 6, three quarters). Each option is counted and explained under its own rule."""
+    topic = voting_topic(frank, places)
+    option_a, option_b = topic.options.order_by("letter")
+    vote = vote_open(
+        actor=frank,
+        topic=topic,
+        items={option_a: 5, option_b: 6},
+        scope=places["unit_a"],
+        closes_at=timezone.now() + timedelta(days=3),
+    )
+    assert vote_rules(vote) == {"A": "civil_code_ordinary", "B": "civil_code_special"}
+    # Both homes agree to A; only 102 (120 of 209.50 m², one of two owners) agrees to B.
+    ballot_cast(
+        actor=carol,
+        vote=vote,
+        home=places["home_a"],
+        choices={"A": "agree", "B": "disagree"},
+        channel="door",
+    )
+    ballot_cast(
+        actor=carol,
+        vote=vote,
+        home=places["home_a2"],
+        choices={"A": "agree", "B": "agree"},
+        channel="door",
+    )
+    result = vote_tally(vote)
+    assert result["A"].passed
+    assert not result["B"].passed
+    assert "其他事项" in result["A"].explanation_zh
+    assert "第六项至第八项" in result["B"].explanation_zh
+
+
+def test_an_item_outside_art_278_is_refused(frank: Person, places) -> None:
+    topic = voting_topic(frank, places)
+    with pytest.raises(DomainError) as refused:
+        vote_open(
+            actor=frank,
+            topic=topic,
+            items=_all(topic, 10),
+            scope=places["unit_a"],
+            closes_at=timezone.now() + timedelta(days=3),
+        )
+    assert refused.value.code == "bad_item"
+
+
 def test_community_staff_open_a_vote_on_the_units_homes(frank: Person, places) -> None:
     vote = door_vote(frank, places, item=6)
-    assert vote.rule == "civil_code_special"
-    assert sorted(vote.options.values_list("letter", flat=True)) == ["A", "B"]
+    assert vote_rules(vote) == {"A": "civil_code_special", "B": "civil_code_special"}
     assert vote.is_open()
     assert vote.topic.steps.filter(verb="owners_vote_opened").exists()
 
@@ -31,12 +84,24 @@ def test_a_vote_needs_the_voting_stage_and_a_scope_in_the_compound(frank: Person
     topic = voting_topic(frank, places)
     deadline = timezone.now() + timedelta(days=3)
     with pytest.raises(DomainError) as refused:
-        vote_open(actor=frank, topic=topic, item=5, scope=places["unit_b"], closes_at=deadline)
+        vote_open(
+            actor=frank,
+            topic=topic,
+            items=_all(topic, 5),
+            scope=places["unit_b"],
+            closes_at=deadline,
+        )
     assert refused.value.code == "bad_scope"
     topic.stage = "consultation"
     topic.save()
     with pytest.raises(ConflictError):
-        vote_open(actor=frank, topic=topic, item=5, scope=places["unit_a"], closes_at=deadline)
+        vote_open(
+            actor=frank,
+            topic=topic,
+            items=_all(topic, 5),
+            scope=places["unit_a"],
+            closes_at=deadline,
+        )
     assert not Vote.objects.exists()
 
 
@@ -46,7 +111,7 @@ def test_a_grid_worker_cannot_open_a_vote(dave: Person, frank: Person, places) -
         vote_open(
             actor=dave,
             topic=topic,
-            item=5,
+            items=_all(topic, 5),
             scope=places["unit_a"],
             closes_at=timezone.now() + timedelta(days=3),
         )

@@ -126,3 +126,20 @@ def test_qinlin_tally_runs_from_the_command_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["options"]["B"]["passed"] is True
+
+
+def test_each_option_may_have_its_own_rule(tmp_path: Path) -> None:
+    # B under items (6)-(8): approval 1/1 of the participants still carries; the explanation
+    # names the rule of each option.
+    per_option = {**DOOR_VOTE, "rule": {"A": "civil_code_ordinary", "B": "civil_code_special"}}
+    status, out, _err = _run(tmp_path, per_option)
+    assert status == 0
+    result = json.loads(out)["options"]
+    assert "其他事项" in result["A"]["explanation"]["zh-hans"]
+    assert "第六项至第八项" in result["B"]["explanation"]["zh-hans"]
+
+
+def test_a_rule_per_option_must_name_every_option(tmp_path: Path) -> None:
+    status, out, err = _run(tmp_path, {**DOOR_VOTE, "rule": {"A": "civil_code_ordinary"}})
+    assert (status, out) == (2, "")
+    assert "rule 必须为每个事项各给一条规则" in err

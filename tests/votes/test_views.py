@@ -26,12 +26,13 @@ def test_staff_set_up_a_vote_for_one_unit(client: Client, frank: Person, places)
     client.force_login(frank)
     page = client.get(f"/votes/new/?topic={topic.uid}").content.decode()
     assert "（五）使用建筑物及其附属设施的维修资金" in page
+    option_a, option_b = topic.options.order_by("letter")
     response = client.post(
         f"/votes/new/?topic={topic.uid}",
         {
-            "item": "5",
+            f"item_{option_a.pk}": "5",
+            f"item_{option_b.pk}": "6",
             "scope": places["unit_a"].uid,
-            "options": [str(o.pk) for o in topic.options.all()],
             "closes_at": "2099-12-01T20:00",
             "changeable": "on",
         },
@@ -39,6 +40,9 @@ def test_staff_set_up_a_vote_for_one_unit(client: Client, frank: Person, places)
     assert response.status_code == 302
     vote = Vote.objects.get()
     assert (vote.scope, vote.secret, vote.changeable) == (places["unit_a"], False, True)
+    assert dict(vote.choices.values_list("option__letter", "item")) == {"A": 5, "B": 6}
+    page = client.get(f"/votes/{vote.uid}/").content.decode()
+    assert "（六）筹集建筑物及其附属设施的维修资金" in page
 
 
 def test_a_vote_with_a_past_deadline_is_refused_and_the_form_kept(

@@ -18,17 +18,8 @@ CHOICE_LABELS = [
 
 
 class VoteForm(forms.Form):
-    item = forms.TypedChoiceField(
-        label=_("表决事项（民法典第二百七十八条）"),
-        choices=ITEMS,
-        coerce=int,
-        help_text=_("第六至八项须经参与表决面积和人数各四分之三以上同意，其他事项须过半数同意。"),
-    )
     scope = forms.ChoiceField(
         label=_("表决范围"), help_text=_("例如单元门维修只由本单元业主表决。")
-    )
-    options = forms.MultipleChoiceField(
-        label=_("付诸表决的方案"), widget=forms.CheckboxSelectMultiple
     )
     closes_at = forms.DateTimeField(
         label=_("截止时间"),
@@ -43,7 +34,34 @@ class VoteForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kw)
         self.fields["scope"].choices = scopes  # type: ignore[attr-defined]
-        self.fields["options"].choices = options  # type: ignore[attr-defined]
+        self.option_fields = []
+        for key, label in options:
+            name = f"item_{key}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=label,
+                choices=[("", _("不付诸表决")), *ITEMS],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text=_(
+                    "第六至八项须经参与表决面积和人数各四分之三以上同意，其他事项须过半数同意。"
+                ),
+            )
+            self.option_fields.append(name)
+
+    def items(self) -> dict[str, int]:
+        """Option key -> Art. 278 item, for the options put to the vote."""
+        return {
+            name.removeprefix("item_"): self.cleaned_data[name]
+            for name in self.option_fields
+            if self.cleaned_data.get(name)
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(name) for name in self.option_fields):
+            raise forms.ValidationError(_("请至少为一个方案选择表决事项。"))
+        return data
 
 
 class BallotForm(forms.Form):

@@ -35,8 +35,6 @@ class Vote(models.Model):
     topic = models.ForeignKey(
         "topics.Topic", verbose_name=_("议题"), on_delete=models.PROTECT, related_name="votes"
     )
-    options = models.ManyToManyField("topics.Option", verbose_name=_("表决方案"), related_name="+")
-    item = models.PositiveSmallIntegerField(_("民法典第二百七十八条事项"), choices=ITEMS)
     scope = models.ForeignKey(
         "places.Place", verbose_name=_("表决范围"), on_delete=models.PROTECT, related_name="+"
     )
@@ -59,7 +57,6 @@ class Vote(models.Model):
         verbose_name_plural = _("业主表决")
         ordering = ["-opens_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(item__gte=1, item__lte=9), name="vote_item_1_to_9"),
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")), name="vote_closes_after_opening"
             ),
@@ -68,14 +65,38 @@ class Vote(models.Model):
     def __str__(self) -> str:
         return f"{self.topic_id}/{self.uid}"
 
-    @property
-    def rule(self) -> OwnersRule:
-        return rule_for_item(self.item)
-
     def is_open(self, now: datetime | None = None) -> bool:
         """Open between its opening and its deadline, until someone closes it."""
         moment = now or timezone.now()
         return self.closed_at is None and self.opens_at <= moment < self.closes_at
+
+
+class VoteOption(models.Model):
+    """An option put to the vote, with the Art. 278 item it concerns: the item decides the
+    rule (items 6-8 need three quarters), so two options of one vote may differ."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="choices")
+    option = models.ForeignKey(
+        "topics.Option", verbose_name=_("方案"), on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.PositiveSmallIntegerField(_("民法典第二百七十八条事项"), choices=ITEMS)
+
+    class Meta:
+        verbose_name = _("表决方案")
+        verbose_name_plural = _("表决方案")
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "option"], name="vote_option_once"),
+            models.CheckConstraint(
+                condition=Q(item__gte=1, item__lte=9), name="vote_option_item_1_to_9"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}/{self.option_id}"
+
+    @property
+    def rule(self) -> OwnersRule:
+        return rule_for_item(self.item)
 
 
 class BallotChannel(models.TextChoices):

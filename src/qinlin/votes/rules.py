@@ -358,14 +358,20 @@ def _one_voice(by_id: dict[str, Home], ballots: list[Ballot]) -> None:
 
 
 def owners_tally(
-    rule: OwnersRule, homes: list[Home], ballots: list[Ballot], options: list[str]
+    rule: OwnersRule | Mapping[str, OwnersRule],
+    homes: list[Home],
+    ballots: list[Ballot],
+    options: list[str],
 ) -> dict[str, OptionResult]:
-    """Each option's participation and approval under `rule`, exactly (Civil Code Art. 278;
-    SPC interpretation on building ownership, art. 8-9). Abstaining and disagreeing owners
-    have taken part. Raises TallyError for input that cannot be counted."""
+    """Each option's participation and approval under its rule, exactly (Civil Code
+    Art. 278; SPC interpretation on building ownership, art. 8-9): one rule for every
+    option, or one per option (options on different Art. 278 items). Abstaining and
+    disagreeing owners have taken part. Raises TallyError for input that cannot be counted."""
     by_id = _check(homes, ballots, options)
     _one_voice(by_id, ballots)
-    spec = OWNERS_RULES[rule]
+    rules = dict.fromkeys(options, rule) if isinstance(rule, str) else dict(rule)
+    if set(rules) != set(options):
+        raise TallyError("bad_rule", "每个事项都要有表决规则", "every option needs its rule")
     # Exact sums in integers: every area times one common denominator (100 for areas given
     # to the cent), so that 100,000 homes add up without a Fraction per addition. A home's
     # group is None when it is a person of its own, else the owner it shares (Home.person).
@@ -405,6 +411,7 @@ def owners_tally(
     part_people = part_solo + len(part_groups)
     results: dict[str, OptionResult] = {}
     for option in options:
+        spec = OWNERS_RULES[rules[option]]
         agree_area = Fraction(agree_units[option], scale)
         agree_people = agree_solo[option] + len(agree_groups[option])
         p_area, p_people = _ratio(part_area, total_area), _ratio(part_people, total_people)

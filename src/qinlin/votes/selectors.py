@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, Round
 from qinlin.places.models import SEGMENT, Place, PlaceKind
 from qinlin.votes.models import Ballot, SupersededBallot, Vote
 from qinlin.votes.rules import Ballot as RuleBallot
-from qinlin.votes.rules import Home, OptionResult, owners_tally
+from qinlin.votes.rules import Home, OptionResult, OwnersRule, owners_tally, rule_for_item
 
 BUILDING_DEPTH = 4 * SEGMENT
 
@@ -26,7 +26,15 @@ def scope_homes(scope: Place) -> QuerySet[Place]:
 
 
 def vote_letters(vote: Vote) -> list[str]:
-    return sorted(vote.options.values_list("letter", flat=True))
+    return sorted(vote.choices.values_list("option__letter", flat=True))
+
+
+def vote_rules(vote: Vote) -> dict[str, OwnersRule]:
+    """Each option's rule, by the Art. 278 item it concerns."""
+    return {
+        letter: rule_for_item(item)
+        for letter, item in vote.choices.values_list("option__letter", "item")
+    }
 
 
 def _raw(rows: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
@@ -78,7 +86,7 @@ def tally_inputs(vote: Vote) -> tuple[list[Home], list[RuleBallot]]:
 def vote_tally(vote: Vote) -> dict[str, OptionResult]:
     """The tally of the ballots now in the vote, by the rule of its Art. 278 item."""
     homes, ballots = tally_inputs(vote)
-    return owners_tally(vote.rule, homes, ballots, vote_letters(vote))
+    return owners_tally(vote_rules(vote), homes, ballots, vote_letters(vote))
 
 
 @dataclass(frozen=True)
@@ -230,7 +238,7 @@ def vote_as_tally_file(vote: Vote) -> dict[str, object]:
         .values_list("home_id", "choices")
     ]
     return {
-        "rule": str(vote.rule),
+        "rule": {letter: str(rule) for letter, rule in vote_rules(vote).items()},
         "options": vote_letters(vote),
         "homes": homes,
         "ballots": ballots,

@@ -5,7 +5,7 @@ The counting itself is votes/rules.py; the close stores its result as the bindin
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -24,8 +24,8 @@ from qinlin.places.models import SEGMENT, Place, PlaceKind
 from qinlin.topics.models import Option, Topic
 from qinlin.topics.services import step_record
 from qinlin.topics.states import Stage
-from qinlin.votes.models import Ballot, BallotChannel, SupersededBallot, Vote
-from qinlin.votes.rules import Choice, rule_for_item
+from qinlin.votes.models import Ballot, BallotChannel, SupersededBallot, Vote, VoteOption
+from qinlin.votes.rules import Choice, TallyError, rule_for_item
 from qinlin.votes.selectors import scope_homes, vote_letters, vote_tally
 from qinlin.votes.tallyfile import fraction
 
@@ -40,18 +40,26 @@ def vote_open(
     *,
     actor: Person,
     topic: Topic,
-    item: int,
+    items: Mapping[Option, int],
     scope: Place,
     closes_at: datetime,
     secret: bool = False,
     changeable: bool = True,
-    options: Sequence[Option] | None = None,
 ) -> Vote:
-    """Put a topic's options to the owners of `scope` (a compound, building or unit of the
-    topic's compound). The Art. 278 item decides the rule (items 6-8 need three quarters)."""
+    """Put options of a topic to the owners of `scope` (a compound, building or unit of the
+    topic's compound). Each option names the Art. 278 item it concerns, which decides its
+    rule (items 6-8 need three quarters, Civil Code Art. 278 para. 2)."""
     if not can(actor, "votes.open", scope):
         raise _refuse()
-    rule_for_item(item)
+    if not items or any(o.topic_id != topic.pk for o in items):
+        raise DomainError(_("请选择本议题的方案付诸表决。"), code="bad_options", field="options")
+    for item in items.values():
+        try:
+            rule_for_item(item)
+        except TallyError:
+            raise DomainError(
+                _("请为每个方案选择民法典第二百七十八条的事项。"), code="bad_item", field="options"
+            ) from None
     if topic.stage != Stage.VOTING:
         raise ConflictError(_("议题进入“表决”阶段后才能发起业主表决。"), code="topic_not_voting")
     if scope.kind not in (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT) or not (
@@ -73,9 +81,6 @@ def vote_open(
         )
     if closes_at <= timezone.now():
         raise DomainError(_("截止时间必须晚于现在。"), code="bad_deadline", field="closes_at")
-    chosen = list(options) if options is not None else list(topic.options.all())
-    if not chosen or any(o.topic_id != topic.pk for o in chosen):
-        raise DomainError(_("请选择本议题的方案付诸表决。"), code="bad_options", field="options")
     with transaction.atomic():
         Topic.objects.select_for_update().get(pk=topic.pk)
         running = Vote.objects.filter(
@@ -85,14 +90,16 @@ def vote_open(
             raise ConflictError(_("本议题已有一场进行中的表决。"), code="vote_running")
         vote = Vote.objects.create(
             topic=topic,
-            item=item,
             scope=scope,
             closes_at=closes_at,
             secret=secret,
             changeable=changeable,
             opened_by=actor,
         )
-        vote.options.set(chosen)
+        VoteOption.objects.bulk_create(
+            [VoteOption(vote=vote, option=o, item=i) for o, i in items.items()]
+        )
+        letters = {o.letter: i for o, i in sorted(items.items(), key=lambda p: p[0].letter)}
         step_record(
             topic=topic,
             actor=actor,
@@ -100,14 +107,14 @@ def vote_open(
             vote=vote.uid,
             scope=scope.address,
             closes_at=closes_at.isoformat(),
-            item=item,
+            items=letters,
             secret=secret,
         )
         audit_record(
             actor=actor,
             verb="votes.vote.opened",
             obj=vote,
-            data={"item": item, "scope": scope.uid, "options": [o.letter for o in chosen]},
+            data={"items": letters, "scope": scope.uid},
         )
     return vote
 

@@ -50,18 +50,25 @@ def _area(home_id: str, raw: Any) -> Fraction:
     return Fraction(value)
 
 
-def parse(data: Any) -> tuple[OwnersRule, list[Home], list[Ballot], list[str]]:
+def parse(
+    data: Any,
+) -> tuple[OwnersRule | dict[str, OwnersRule], list[Home], list[Ballot], list[str]]:
     """Check the file's shape; the engine checks the rules (duplicates, one owner's voice …)."""
     if not isinstance(data, dict):
         raise _fail(
             "bad_file", "文件内容必须是一个 JSON 对象", "the file must hold one JSON object"
         )
     rule = data.get("rule")
-    if rule not in OwnersRule.__members__.values():
+    known = set(OwnersRule.__members__.values())
+    named = rule.values() if isinstance(rule, dict) else [rule]
+    unknown = [r for r in named if r not in known]
+    if unknown or not named:
         raise _fail(
             "bad_rule",
-            f"未知的表决规则“{rule}”，应为 civil_code_ordinary 或 civil_code_special",
-            f'unknown rule "{rule}"; use civil_code_ordinary or civil_code_special',
+            f"未知的表决规则“{unknown[0] if unknown else rule}”，"
+            "应为 civil_code_ordinary 或 civil_code_special",
+            f'unknown rule "{unknown[0] if unknown else rule}"; '
+            "use civil_code_ordinary or civil_code_special",
         )
     options = data.get("options")
     if not isinstance(options, list) or not all(isinstance(o, str) and o for o in options):
@@ -105,6 +112,14 @@ def parse(data: Any) -> tuple[OwnersRule, list[Home], list[Ballot], list[str]]:
                 )
             parsed[str(option)] = Choice(choice)
         ballots.append(Ballot(home_id, parsed))
+    if isinstance(rule, dict):
+        if set(rule) != set(options):
+            raise _fail(
+                "bad_rule",
+                "按事项给出规则时，rule 必须为每个事项各给一条规则",
+                "a rule per option must name every option, and only those",
+            )
+        return {str(k): OwnersRule(v) for k, v in rule.items()}, homes, ballots, options
     return OwnersRule(str(rule)), homes, ballots, options
 
 

@@ -71,9 +71,7 @@ def vote_new(request: HttpRequest) -> HttpResponse:
         scopes=[(u, p.address) for u, p in scopes.items()],
         options=[(k, str(o)) for k, o in options.items()],
         initial={
-            "item": 5,
             "scope": topic.place.uid,
-            "options": list(options),
             "closes_at": timezone.localtime() + timedelta(days=7),
             "changeable": True,
         },
@@ -84,12 +82,11 @@ def vote_new(request: HttpRequest) -> HttpResponse:
             vote = vote_open(
                 actor=person,
                 topic=topic,
-                item=data["item"],
+                items={options[k]: item for k, item in form.items().items()},
                 scope=scopes[data["scope"]],
                 closes_at=data["closes_at"],
                 secret=data["secret"],
                 changeable=data["changeable"],
-                options=[options[k] for k in data["options"]],
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
@@ -145,11 +142,14 @@ def _page(request: HttpRequest, vote: Vote, ballot_form: BallotForm | None = Non
     show_choices = not vote.secret and can(person, "votes.view_choices", vote.scope)
     context = {
         "vote": vote,
-        "rule": OWNERS_RULES[vote.rule],
-        "rule_name": OWNERS_RULES[vote.rule].name_en
-        if english
-        else OWNERS_RULES[vote.rule].name_zh,
-        "options": list(vote.options.order_by("letter")),
+        "options": [
+            (
+                choice,
+                OWNERS_RULES[choice.rule],
+                OWNERS_RULES[choice.rule].name_en if english else OWNERS_RULES[choice.rule].name_zh,
+            )
+            for choice in vote.choices.select_related("option").order_by("option__letter")
+        ],
         "progress": vote_progress(vote),
         "tally": tally,
         "owned": [(home, mine.get(home.pk)) for home in owned],
