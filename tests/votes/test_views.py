@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from PIL import Image
 
 from qinlin.people.models import Person
 from qinlin.topics.states import Stage
@@ -85,16 +88,45 @@ def test_door_to_door_records_a_home_in_one_post(
     )
 
 
-def test_a_proxys_name_makes_it_a_proxy_ballot(
+def _photo(name: str = "form.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_a_proxy_ballot_needs_the_signed_authorisation(
     client: Client, carol: Person, frank, places
 ) -> None:
     vote = door_vote(frank, places)
     client.force_login(carol)
-    client.post(
+    row = {"home": places["home_a"].uid, "proxy_name": "李小明", **B_WINS}
+    refused = client.post(f"/votes/{vote.uid}/door/", row)
+    assert "书面委托请拍照上传签字的委托书" in refused.content.decode()
+    assert not Ballot.objects.exists()
+    client.post(f"/votes/{vote.uid}/door/", {**row, "document": _photo()})
+    ballot = Ballot.objects.get()
+    assert (ballot.channel, ballot.proxy_name) == ("proxy", "李小明")
+    client.force_login(frank)
+    shown = client.get(f"/votes/{vote.uid}/ballots/{ballot.receipt}/document")
+    assert shown.status_code == 200
+    assert shown["Content-Type"] == "image/jpeg"
+    assert b"".join(shown.streaming_content)[:2] == b"\xff\xd8"  # type: ignore[attr-defined]  # a JPEG
+    shown.close()
+    client.force_login(carol)
+    assert client.get(f"/votes/{vote.uid}/ballots/{ballot.receipt}/document").status_code == 403
+
+
+def test_a_secret_vote_keeps_no_photo_of_a_paper_ballot(
+    client: Client, carol: Person, frank, places
+) -> None:
+    vote = door_vote(frank, places, secret=True)
+    client.force_login(carol)
+    response = client.post(
         f"/votes/{vote.uid}/door/",
-        {"home": places["home_a"].uid, "proxy_name": "李小明", **B_WINS},
+        {"home": places["home_a"].uid, "document": _photo(), **B_WINS},
     )
-    assert Ballot.objects.get().channel == "proxy"
+    assert "无记名表决不保存签字表决票的照片" in response.content.decode()
+    assert not Ballot.objects.exists()
 
 
 def test_a_ballot_without_every_choice_is_explained(

@@ -105,6 +105,10 @@ class BallotChannel(models.TextChoices):
     PROXY = "proxy", _("书面委托")
 
 
+def _document_path(instance: models.Model, filename: str) -> str:
+    return f"ballots/{timezone.now():%Y/%m}/{new_uid()}.{filename.rsplit('.', 1)[-1]}"
+
+
 class Ballot(models.Model):
     """A home's ballot in a vote: one per home, guaranteed by the database."""
 
@@ -119,6 +123,8 @@ class Ballot(models.Model):
     paper_no = models.CharField(_("纸质表决票编号"), max_length=40, blank=True)
     proxy_name = models.CharField(_("受托人"), max_length=50, blank=True)
     receipt = models.CharField(_("回执码"), max_length=16, unique=True, default=new_uid)
+    # The signed paper ballot (open votes only) or the signed proxy authorisation.
+    document = models.FileField(_("签字表决票或委托书照片"), upload_to=_document_path, blank=True)
 
     class Meta:
         verbose_name = _("表决票")
@@ -143,6 +149,7 @@ class SupersededBallot(models.Model):
     )
     cast_at = models.DateTimeField()
     receipt = models.CharField(max_length=16)
+    document = models.CharField(max_length=200, blank=True)
     replaced_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qinlin.appeals.photos import clean_photo
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.ids import new_uid
@@ -169,10 +171,15 @@ def ballot_cast(
     channel: str,
     paper_no: str = "",
     proxy_name: str = "",
+    document: tuple[str, IO[bytes]] | None = None,
 ) -> Ballot:
     """Record a home's ballot: door to door or by written proxy (entered by those who collect
     them), or online by a confirmed owner of the home. One ballot per home; before the close
-    and where the vote allows it, a new ballot replaces the old one, which is kept."""
+    and where the vote allows it, a new ballot replaces the old one, which is kept.
+
+    `document` is a photo of the signed paper ballot, or of the signed authorisation that a
+    proxy ballot requires. A secret vote keeps no photo of a paper ballot: it shows the choice
+    beside the owner's signature."""
     if channel not in BallotChannel.values:
         raise DomainError(_("请选择投票渠道。"), code="bad_channel", field="channel")
     if not _may_cast(actor, home, channel):
@@ -185,13 +192,25 @@ def ballot_cast(
         raise DomainError(
             _("书面委托请填写受托人姓名。"), code="proxy_required", field="proxy_name"
         )
+    if channel == BallotChannel.PROXY and document is None:
+        raise DomainError(
+            _("书面委托请拍照上传签字的委托书。"), code="authorisation_required", field="document"
+        )
+    if channel == BallotChannel.DOOR and document is not None and vote.secret:
+        raise DomainError(
+            _("无记名表决不保存签字表决票的照片，请妥善保管纸质票。"),
+            code="secret_photo",
+            field="document",
+        )
     clean = _check_choices(vote, choices)
+    photo = clean_photo(document[1], name=document[0]).content if document else None
     fields = {
         "choices": clean,
         "channel": channel,
         "entered_by": actor,
         "paper_no": paper_no.strip()[:40],
         "proxy_name": proxy_name.strip()[:50],
+        "document": photo or "",
     }
     with transaction.atomic():
         _same_owner_agrees(vote, home, clean)
@@ -229,6 +248,7 @@ def _replace(vote: Vote, home: Place, fields: dict[str, object]) -> Ballot:
         entered_by=ballot.entered_by,
         cast_at=ballot.cast_at,
         receipt=ballot.receipt,
+        document=ballot.document.name or "",
     )
     for name, value in fields.items():
         setattr(ballot, name, value)

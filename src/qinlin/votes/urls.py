@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:uid>/", views.vote_detail, name="vote-detail"),
     path("<str:uid>/door/", views.vote_door, name="vote-door"),
     path("<str:uid>/tally.json", views.vote_file, name="vote-file"),
+    path("<str:uid>/ballots/<str:receipt>/document", views.ballot_document, name="document"),
 ]

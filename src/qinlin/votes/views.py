@@ -3,12 +3,14 @@ page for collectors, and the receipt check anyone can use."""
 
 from __future__ import annotations
 
+import mimetypes
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -196,6 +198,7 @@ def _cast(request: HttpRequest, person: Person, vote: Vote, *, channel: str) -> 
     form = BallotForm(request.POST, letters=vote_letters(vote))
     if form.is_valid():
         proxy = form.cleaned_data["proxy_name"]
+        upload = request.FILES.get("document")
         try:
             ballot = ballot_cast(
                 actor=person,
@@ -205,6 +208,7 @@ def _cast(request: HttpRequest, person: Person, vote: Vote, *, channel: str) -> 
                 channel=BallotChannel.PROXY if channel == BallotChannel.DOOR and proxy else channel,
                 paper_no=form.cleaned_data["paper_no"],
                 proxy_name=proxy,
+                document=(upload.name or "", upload) if upload else None,
             )
         except DomainError as error:
             form.add_error(None, f"{home.name}：{error}")
@@ -283,4 +287,22 @@ def vote_file(request: HttpRequest, uid: str) -> HttpResponse:
         vote_as_tally_file(vote), json_dumps_params={"ensure_ascii": False, "indent": 1}
     )
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.uid}.json"'
+    return response
+
+
+@login_required
+def ballot_document(request: HttpRequest, uid: str, receipt: str) -> FileResponse:
+    """A signed ballot or proxy authorisation, through the permission check, never public."""
+    person = _person(request)
+    vote = _vote(person, uid)
+    if not can(person, "votes.view_choices", vote.scope):
+        raise PermissionDenied
+    ballot = Ballot.objects.filter(vote=vote, receipt=receipt).exclude(document="").first()
+    if ballot is None:
+        raise Http404
+    name = ballot.document.name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
     return response
