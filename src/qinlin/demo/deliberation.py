@@ -1,7 +1,8 @@
 """The demo's appeals and topics in 上河园, made through the services as people would.
 
-The unit-door story (domain.md §1) stands at consultation: two options, a local deliberation
-meeting whose show of hands did not carry, the community's review findings. Beside it, a topic
+The unit-door story (domain.md §1) stands at the owners' vote: two options, a local
+deliberation meeting whose show of hands did not carry, the community's review findings, a
+consultation, and the unit's vote with most households collected door to door. Beside it, a topic
 awaiting acceptance, one decided locally, a referral and a fresh appeal, so that every page of
 the appeals and topics issues has something to show.
 """
@@ -28,7 +29,9 @@ from qinlin.topics.meeting_services import (
 from qinlin.topics.models import Capacity, Meeting, MeetingKind, Option, Topic
 from qinlin.topics.services import option_save, topic_advance
 from qinlin.topics.states import Stage
+from qinlin.votes.models import BallotChannel
 from qinlin.votes.rules import MeetingRule
+from qinlin.votes.services import ballot_cast, vote_open
 
 # (category, text, reporter name for an offline channel or "" for the resident login, channel)
 APPEALS = [
@@ -157,6 +160,7 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
         actor=community,
         findings="经现场查看，单元门闭门器损坏、门禁失灵，属公共部位维修，同意组织协商。",
     )
+    _unit_door_vote(people, door, unit, resident)
 
     benches = appeal_accept(actor=grid, appeals=appeals[4:6], title="广场增设休息座椅")
     benches = topic_advance(topic=benches, to=Stage.LOCAL, actor=grid)
@@ -206,3 +210,48 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
         actor=grid, appeals=[appeals[8]], to="物业公司", note="属相邻住户漏水，物业上门查看。"
     )
     return {"appeals": len(appeals), "topics": Topic.objects.count()}
+
+
+def _unit_door_vote(people: dict[Role, Person], door: Topic, unit: Place, resident: Person) -> None:
+    """The consultation sends both options to the unit's owners; the building head has been
+    door to door, and the resident login's household has still to vote (online, in the demo)."""
+    community, head = people[Role.COMMUNITY_STAFF], people[Role.BUILDING_HEAD]
+    consultation = _held(
+        community,
+        door,
+        kind=MeetingKind.CONSULTATION,
+        title="单元门更换协商议事会",
+        absent=0,
+        invited=[
+            Invitee(Capacity.DEPUTY, people[Role.DEPUTY]),
+            Invitee(Capacity.LEGAL_ADVISER, people[Role.LEGAL_ADVISER]),
+            Invitee(Capacity.OWNERS_COMMITTEE, people[Role.OWNERS_COMMITTEE]),
+            Invitee(Capacity.PROPERTY_COMPANY, people[Role.PROPERTY_STAFF]),
+            Invitee(Capacity.RESIDENT_REP, people[Role.RESIDENT_REP]),
+        ],
+    )
+    meeting_record_minutes(
+        actor=community,
+        meeting=consultation,
+        minutes="两个方案涉及本单元业主的共同决定，付诸本单元业主入户征求意见。",
+    )
+    door = topic_advance(topic=door, to=Stage.VOTING, actor=community)
+    option_a, option_b = door.options.order_by("letter")
+    vote = vote_open(
+        actor=community,
+        topic=door,
+        items={option_a: 5, option_b: 9},
+        scope=unit,
+        closes_at=timezone.now() + timedelta(days=7),
+    )
+    own = set(Residency.objects.filter(person=resident).values_list("home_id", flat=True))
+    homes = [h for h in Place.objects.filter(unit.subtree_q(), kind="home") if h.pk not in own]
+    for number, home in enumerate(homes[:8], start=1):
+        ballot_cast(
+            actor=head,
+            vote=vote,
+            home=home,
+            choices={"A": "agree" if number % 4 == 0 else "disagree", "B": "agree"},
+            channel=BallotChannel.DOOR,
+            paper_no=f"3-2-{number:03d}",
+        )
