@@ -262,3 +262,20 @@ def test_qinlin_tally_agrees_with_the_page_on_the_same_data(
         assert recount[letter]["participation_area"] == stored["participation_area"]
         assert recount[letter]["approval_headcount"] == stored["approval_headcount"]
         assert recount[letter]["explanation"]["zh-hans"] == stored["zh"]
+
+
+def test_the_topic_timeline_tells_the_vote(client: Client, carol: Person, frank, places) -> None:
+    vote = door_vote(frank, places)
+    ballot_cast(
+        actor=carol,
+        vote=vote,
+        home=places["home_a"],
+        choices={"A": "agree", "B": "agree"},
+        channel="door",
+    )
+    vote_close(actor=frank, vote=vote)
+    client.force_login(frank)
+    page = client.get(f"/topics/{vote.topic.uid}/").content.decode()
+    assert "发起业主表决" in page
+    assert "业主表决结束" in page
+    assert "owners_vote" not in page

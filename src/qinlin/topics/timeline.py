@@ -25,12 +25,16 @@ STEP_TITLES: dict[str, Promise] = {
     "minutes_corrected": _("更正会议纪要"),
     "meeting_cancelled": _("会议取消"),
     "resolution": _("会议表决"),
+    "owners_vote_opened": _("发起业主表决"),
+    "owners_vote_closed": _("业主表决结束"),
 }
 DETAIL_LABELS: dict[str, Promise] = {
     "option": _("方案"),
     "cost": _("预计费用（元）"),
     "funding": _("资金来源设想"),
     "title": _("会议"),
+    "scope": _("表决范围"),
+    "passed": _("通过的方案"),
 }
 
 
@@ -61,13 +65,13 @@ def _lines(step: Step, english: bool) -> list[tuple[str, str]]:
     for key, value in data.items():
         if key in Need.values and value:
             lines.append((capfirst(str(Need(key).label)), str(value)))
-        elif key in DETAIL_LABELS and value:
+        elif key in DETAIL_LABELS and value and not isinstance(value, bool):
             lines.append((str(DETAIL_LABELS[key]), str(value)))
     if step.verb in ("meeting_convened", "meeting_held") and data.get("kind"):
         lines.append((str(_("类型")), str(MeetingKind(data["kind"]).label)))
     if step.verb == "meeting_held":
         lines.append((str(_("到会")), f"{data.get('attended', 0)}/{data.get('invited', 0)}"))
-    if step.verb == "resolution":
+    if step.verb in ("resolution", "owners_vote_closed"):
         lines.append((str(_("结果")), str(data.get("en" if english else "zh", ""))))
     return lines
 
