@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "qinlin.appeals",
     "qinlin.topics",
     "qinlin.votes",
+    "qinlin.works",
     "qinlin.demo",
     "qinlin.api",
 ]

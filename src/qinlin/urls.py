@@ -14,6 +14,7 @@ urlpatterns = [
     path("appeals/", include("qinlin.appeals.urls")),
     path("topics/", include("qinlin.topics.urls")),
     path("votes/", include("qinlin.votes.urls")),
+    path("works/", include("qinlin.works.urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

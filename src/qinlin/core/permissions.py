@@ -116,6 +116,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "votes.close": frozenset({R.OWNERS_COMMITTEE, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
     # Each home's choice in an open (named) vote; nobody sees them in a secret vote.
     "votes.view_choices": frozenset({R.OWNERS_COMMITTEE, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
+    # --- works --------------------------------------------------------------------------
+    # Set the tasks of a decided topic, with who is responsible and by when.
+    "works.manage_tasks": TOPIC_KEEPERS,
+    # Report progress on any task under a place (the person responsible may always report).
+    "works.report": TOPIC_KEEPERS | {R.PROPERTY_STAFF, R.BUILDING_HEAD},
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(

@@ -20,6 +20,7 @@ from qinlin.people.selectors import (
 )
 from qinlin.places.models import Place, PlaceKind
 from qinlin.places.selectors import place_figures
+from qinlin.works.selectors import overdue_tasks
 
 
 def _person(request: HttpRequest) -> Person:
@@ -100,6 +101,10 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "can_audit": can(person, "core.view_audit"),
             "can_inbox": can(person, "appeals.view_inbox"),
             "can_board": can(person, "topics.view_board"),
+            "can_tasks": can(person, "works.manage_tasks"),
+            "overdue_tasks": overdue_tasks(
+                [a.place for a in assignments if can(person, "works.manage_tasks", a.place)]
+            ).count(),
             "new_appeals": appeals_inbox(person, InboxFilters(status=AppealStatus.NEW)).count(),
         },
     )

@@ -27,6 +27,8 @@ STEP_TITLES: dict[str, Promise] = {
     "resolution": _("会议表决"),
     "owners_vote_opened": _("发起业主表决"),
     "owners_vote_closed": _("业主表决结束"),
+    "task_created": _("安排办理任务"),
+    "task_done": _("任务完成"),
 }
 DETAIL_LABELS: dict[str, Promise] = {
     "option": _("方案"),
@@ -35,6 +37,8 @@ DETAIL_LABELS: dict[str, Promise] = {
     "title": _("会议"),
     "scope": _("表决范围"),
     "passed": _("通过的方案"),
+    "task": _("任务"),
+    "due": _("完成期限"),
 }
 
 

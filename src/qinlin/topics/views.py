@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,8 @@ from qinlin.topics.services import (
 from qinlin.topics.states import OPEN_STAGES, Need, Stage, transitions_from
 from qinlin.topics.timeline import topic_timeline
 from qinlin.votes.selectors import latest_closed_result, topic_votes
+from qinlin.works.forms import ReportForm, TaskForm
+from qinlin.works.selectors import tasks_of
 
 BOARD_LIMIT = 300  # a board is for one grid's current work; filters narrow the rest
 BOARD_COLUMNS = [s for s in Stage if s not in (Stage.REJECTED, Stage.REFERRED)]
@@ -123,6 +126,35 @@ def _actions(person: Person, topic: Topic, data: Any = None, failed: str = "") -
     return actions
 
 
+def _works(person: Person, topic: Topic, extra: dict[str, Any]) -> dict[str, Any]:
+    """The execution section: tasks with their reports, a form to add one, and a report form
+    for each task the person may report on (the bound one kept on an error)."""
+    tasks = tasks_of(topic.pk)
+    manager = can(person, "works.manage_tasks", topic.place)
+    staff = can(person, "works.report", topic.place)
+    failed = extra.pop("report_form", None)
+    rows = [
+        (
+            task,
+            (
+                failed
+                if failed is not None and failed.prefix == task.uid
+                else ReportForm(prefix=task.uid)
+            )
+            if staff or task.responsible_id == person.pk
+            else None,
+        )
+        for task in tasks
+    ]
+    adding = manager and topic.stage in (Stage.DECIDED, Stage.EXECUTING)
+    return {
+        "tasks": rows,
+        "task_form": extra.pop("task_form", None)
+        or (TaskForm(people=topic_people(topic)) if adding else None),
+        "today": timezone.localdate(),
+    }
+
+
 def _from_the_vote(topic: Topic) -> dict[str, Any]:
     """The closed owners' vote fills in the tally and the option it carried."""
     result = latest_closed_result(topic.pk)
@@ -137,7 +169,8 @@ def _from_the_vote(topic: Topic) -> dict[str, Any]:
     }
 
 
-def _page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
+def topic_page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
+    """The topic page; other apps' forms re-render it with their bound form on an error."""
     person = _person(request)
     status = extra.pop("status", 200)
     staff = can(person, "topics.view_board", topic.place)
@@ -169,6 +202,7 @@ def _page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
         else None,
         "votes": topic_votes(topic.pk),
         "can_open_vote": topic.stage == Stage.VOTING and can(person, "votes.open", topic.place),
+        **_works(person, topic, extra),
         "can_convene": topic.stage in OPEN_STAGES
         and can(person, "topics.run_meetings", topic.place),
         **extra,
@@ -178,7 +212,7 @@ def _page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
 
 @login_required
 def topic_detail(request: HttpRequest, uid: str) -> HttpResponse:
-    return _page(request, _topic(_person(request), uid))
+    return topic_page(request, _topic(_person(request), uid))
 
 
 @login_required
@@ -209,7 +243,7 @@ def topic_advance_view(request: HttpRequest, uid: str) -> HttpResponse:
     actions = [
         {**a, "form": form} if a["step"].target == target else a for a in _actions(person, topic)
     ]
-    return _page(request, topic, actions=actions, open_action=target, status=400)
+    return topic_page(request, topic, actions=actions, open_action=target, status=400)
 
 
 @login_required
@@ -227,7 +261,7 @@ def option_add(request: HttpRequest, uid: str) -> HttpResponse:
         else:
             messages.success(request, _("已添加方案 %(letter)s。") % {"letter": option.letter})
             return redirect("topics:topic-detail", uid=uid)
-    return _page(request, topic, option_form=form, status=400)
+    return topic_page(request, topic, option_form=form, status=400)
 
 
 @login_required
@@ -245,7 +279,7 @@ def responsible_set(request: HttpRequest, uid: str) -> HttpResponse:
         else:
             messages.success(request, _("已更新负责人。"))
             return redirect("topics:topic-detail", uid=uid)
-    return _page(request, topic, responsible_form=form, status=400)
+    return topic_page(request, topic, responsible_form=form, status=400)
 
 
 @login_required
@@ -291,4 +325,4 @@ def topic_edit(request: HttpRequest, uid: str) -> HttpResponse:
         else:
             messages.success(request, _("议题已修改。"))
             return redirect("topics:topic-detail", uid=uid)
-    return _page(request, topic, topic_form=form, status=400)
+    return topic_page(request, topic, topic_form=form, status=400)

@@ -1,0 +1,119 @@
+"""Execution pages: add a task to a decided topic, report progress, the overdue list."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.core.permissions import can
+from qinlin.people.models import Person
+from qinlin.people.selectors import person_role_assignments
+from qinlin.topics.models import Topic
+from qinlin.topics.permissions import can_read
+from qinlin.topics.selectors import topic_get, topic_people
+from qinlin.topics.views import topic_page
+from qinlin.works.forms import ReportForm, TaskForm
+from qinlin.works.models import Task, TaskPhoto
+from qinlin.works.selectors import overdue_tasks
+from qinlin.works.services import task_create, task_report
+
+
+def _person(request: HttpRequest) -> Person:
+    user = request.user
+    assert isinstance(user, Person)
+    return user
+
+
+def _topic(person: Person, uid: str) -> Topic:
+    try:
+        topic = topic_get(uid)
+    except NotFoundError:
+        raise Http404 from None
+    if not can_read(person, topic):
+        raise Http404
+    return topic
+
+
+def _back(topic: Topic, anchor: str = "tasks") -> HttpResponse:
+    response = redirect("topics:topic-detail", uid=topic.uid)
+    response["Location"] += f"#{anchor}"
+    return response
+
+
+@login_required
+@require_POST
+def task_add(request: HttpRequest, uid: str) -> HttpResponse:
+    person = _person(request)
+    topic = _topic(person, uid)
+    form = TaskForm(request.POST, people=topic_people(topic))
+    if form.is_valid():
+        try:
+            task_create(actor=person, topic=topic, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("已安排任务。"))
+            return _back(topic)
+    return topic_page(request, topic, task_form=form, status=400)
+
+
+@login_required
+@require_POST
+def task_report_view(request: HttpRequest, uid: str) -> HttpResponse:
+    person = _person(request)
+    task = Task.objects.select_related("topic__place").filter(uid=uid).first()
+    if task is None or not can_read(person, task.topic):
+        raise Http404
+    form = ReportForm(request.POST, request.FILES, prefix=task.uid)
+    if form.is_valid():
+        try:
+            task_report(
+                actor=person,
+                task=task,
+                text=form.cleaned_data["text"],
+                status=form.cleaned_data["status"],
+                photos=[(f.name or "", f) for f in form.cleaned_data["photos"]],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("进展已记录。"))
+            return _back(task.topic, f"task-{task.uid}")
+    return topic_page(request, task.topic, report_form=form, status=400)
+
+
+@login_required
+def task_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """Progress photos are public to those who may read the topic, through that check."""
+    photo = TaskPhoto.objects.select_related("report__task__topic__place").filter(pk=pk).first()
+    if photo is None or not can_read(_person(request), photo.report.task.topic):
+        raise Http404
+    name = photo.image.name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    """The overdue tasks under the places where the person oversees execution."""
+    person = _person(request)
+    if not can(person, "works.manage_tasks"):
+        raise PermissionDenied
+    places = [
+        a.place
+        for a in person_role_assignments(person)
+        if can(person, "works.manage_tasks", a.place)
+    ]
+    return render(request, "works/overdue.html", {"tasks": list(overdue_tasks(places)[:200])})
