@@ -13,21 +13,12 @@ from PIL import Image
 
 from qinlin.core.errors import ConflictError, ForbiddenError
 from qinlin.people.models import Person
-from qinlin.topics.models import Topic
-from qinlin.topics.states import Stage
 from qinlin.works.models import Task, TaskStatus
 from qinlin.works.services import task_create, task_report
 from tests.topics.helpers import new_topic
+from tests.works.helpers import decided as _decided
 
 pytestmark = pytest.mark.django_db
-
-
-def _decided(actor: Person, places) -> Topic:
-    topic = new_topic(actor, places["unit_a"])
-    # Deciding is the topics issue's; the tasks start from a decided topic.
-    Topic.objects.filter(pk=topic.pk).update(stage=Stage.DECIDED)
-    topic.refresh_from_db()
-    return topic
 
 
 def _photo() -> SimpleUploadedFile:

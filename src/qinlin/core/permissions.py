@@ -121,6 +121,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "works.manage_tasks": TOPIC_KEEPERS,
     # Report progress on any task under a place (the person responsible may always report).
     "works.report": TOPIC_KEEPERS | {R.PROPERTY_STAFF, R.BUILDING_HEAD},
+    # Open a public tender for a decided topic's work, enter bids, publish them, award it.
+    "works.tender": frozenset(
+        {R.OWNERS_COMMITTEE, R.BRANCH_SECRETARY, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}
+    ),
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(

@@ -29,6 +29,9 @@ STEP_TITLES: dict[str, Promise] = {
     "owners_vote_closed": _("业主表决结束"),
     "task_created": _("安排办理任务"),
     "task_done": _("任务完成"),
+    "tender_opened": _("发布招标"),
+    "bids_published": _("投标公示"),
+    "tender_awarded": _("定标"),
 }
 DETAIL_LABELS: dict[str, Promise] = {
     "option": _("方案"),
@@ -39,6 +42,9 @@ DETAIL_LABELS: dict[str, Promise] = {
     "passed": _("通过的方案"),
     "task": _("任务"),
     "due": _("完成期限"),
+    "vendor": _("中标单位"),
+    "price": _("报价（元）"),
+    "bids": _("投标数"),
 }
 
 

@@ -87,3 +87,95 @@ class TaskPhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.image.name)
+
+
+class TenderStatus(models.TextChoices):
+    OPEN = "open", _("接受投标")
+    PUBLISHED = "published", _("投标公示中")
+    AWARDED = "awarded", _("已定标")
+
+
+class Tender(models.Model):
+    """A public tender (公开招标) for the work a topic decided."""
+
+    uid = models.CharField(
+        _("公开编号"), max_length=16, unique=True, default=new_uid, editable=False
+    )
+    topic = models.ForeignKey(
+        "topics.Topic", verbose_name=_("议题"), on_delete=models.PROTECT, related_name="tenders"
+    )
+    title = models.CharField(_("招标项目"), max_length=120)
+    requirements = models.TextField(_("招标要求"))
+    deadline = models.DateTimeField(_("投标截止时间"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=TenderStatus.choices, default=TenderStatus.OPEN
+    )
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    awarded_bid = models.ForeignKey(
+        "works.Bid",
+        verbose_name=_("中标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    award_reason = models.TextField(_("定标理由"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("招标")
+        verbose_name_plural = _("招标")
+        ordering = ["-created_at"]
+        constraints = [
+            # An award names its bid and says why; the services keep the two together.
+            models.CheckConstraint(
+                condition=~models.Q(status="awarded")
+                | (models.Q(awarded_bid__isnull=False) & ~models.Q(award_reason="")),
+                name="tender_award_has_bid_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Bid(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="bids")
+    vendor = models.CharField(_("投标单位"), max_length=100)
+    price = models.DecimalField(_("报价（元）"), max_digits=12, decimal_places=2)
+    product = models.CharField(_("产品型号"), max_length=120, blank=True)
+    qualifications = models.TextField(_("资质"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("投标")
+        verbose_name_plural = _("投标")
+        ordering = ["price", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "vendor"], name="bid_once_per_vendor"),
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="bid_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.price}"
+
+
+class BidComment(models.Model):
+    """A resident's comment on the published bids, before the award."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("意见"))
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} {self.at:%Y-%m-%d}"
