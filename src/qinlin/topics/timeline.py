@@ -32,6 +32,7 @@ STEP_TITLES: dict[str, Promise] = {
     "tender_opened": _("发布招标"),
     "bids_published": _("投标公示"),
     "tender_awarded": _("定标"),
+    "funding_set": _("制定资金方案"),
 }
 DETAIL_LABELS: dict[str, Promise] = {
     "option": _("方案"),
@@ -45,6 +46,8 @@ DETAIL_LABELS: dict[str, Promise] = {
     "vendor": _("中标单位"),
     "price": _("报价（元）"),
     "bids": _("投标数"),
+    "total": _("总费用（元）"),
+    "sources": _("资金来源"),
 }
 
 

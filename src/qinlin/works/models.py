@@ -179,3 +179,90 @@ class BidComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tender_id} {self.at:%Y-%m-%d}"
+
+
+class FundingSource(models.TextChoices):
+    MAINTENANCE_FUND = "maintenance_fund", _("公共维修基金")
+    RESIDENTS = "residents", _("居民自筹")
+    PROPERTY_SUBSIDY = "property_subsidy", _("物业补贴")
+    GOVERNMENT = "government", _("政府资金")
+    DONATION = "donation", _("共建单位捐赠")
+
+
+class ShareMode(models.TextChoices):
+    AREA = "area", _("按面积分摊")
+    EQUAL = "equal", _("按户平均分摊")
+
+
+class FundingPlan(models.Model):
+    """Who pays what for a topic's work; amounts in fen (1 yuan = 100 fen), exact."""
+
+    topic = models.OneToOneField(
+        "topics.Topic", verbose_name=_("议题"), on_delete=models.PROTECT, related_name="funding"
+    )
+    total_fen = models.PositiveBigIntegerField(_("总费用（分）"))
+    scope = models.ForeignKey(
+        "places.Place", verbose_name=_("分摊范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    share_mode = models.CharField(_("分摊方式"), max_length=10, choices=ShareMode.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("资金方案")
+        verbose_name_plural = _("资金方案")
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} {self.total_fen}"
+
+
+class FundingLine(models.Model):
+    plan = models.ForeignKey(FundingPlan, on_delete=models.CASCADE, related_name="lines")
+    source = models.CharField(_("资金来源"), max_length=20, choices=FundingSource.choices)
+    amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "source"], name="funding_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.amount_fen}"
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("未缴")
+    PAID = "paid", _("已缴")
+    EXEMPT = "exempt", _("减免")
+
+
+class HomeShare(models.Model):
+    """A home's part of the residents' own contribution, and whether it is paid."""
+
+    plan = models.ForeignKey(FundingPlan, on_delete=models.CASCADE, related_name="shares")
+    home = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    amount_fen = models.PositiveBigIntegerField(_("应缴（分）"))
+    status = models.CharField(
+        _("缴费状态"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    exempt_reason = models.CharField(_("减免理由"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["home__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "home"], name="home_share_once"),
+            models.CheckConstraint(
+                condition=~models.Q(status="exempt") | ~models.Q(exempt_reason=""),
+                name="home_share_exempt_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_id} {self.amount_fen}"
