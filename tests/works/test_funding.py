@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from qinlin.core.errors import ConflictError, DomainError
 from qinlin.people.models import Person
@@ -79,3 +80,51 @@ def test_an_exemption_needs_its_reason_and_freezes_the_plan(erin: Person, places
             share_mode="area",
         )
     assert [s.amount_fen for s in plan.shares.all()] == [450_000, 450_000]
+
+
+def test_the_plan_is_set_on_the_topic_page_and_collected_per_building(
+    client: Client, erin: Person, places
+) -> None:
+    topic = decided(erin, places)
+    client.force_login(erin)
+    response = client.post(
+        f"/works/topics/{topic.uid}/funding/",
+        {
+            "funding-total": "12000.00",
+            "funding-scope": places["unit_a"].uid,
+            "funding-share_mode": "area",
+            "funding-line_residents": "9000.00",
+            "funding-line_property_subsidy": "3000.00",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/topics/{topic.uid}/").content.decode()
+    assert "总费用 12000.00 元" in page
+    sheet = client.get(f"/works/topics/{topic.uid}/collection/").content.decode()
+    # 9,000 yuan over 89.50 and 120.00 m²: 3,844.868… and 5,155.131…; the odd fen to 101.
+    assert "3844.87" in sheet
+    assert "5155.13" in sheet
+    share = HomeShare.objects.get(home=places["home_a"])
+    client.post(f"/works/shares/{share.pk}/", {"status": "exempt", "reason": "低保户"})
+    share.refresh_from_db()
+    assert (share.status, share.exempt_reason) == ("exempt", "低保户")
+
+
+def test_a_plan_that_does_not_add_up_keeps_the_figures(
+    client: Client, erin: Person, places
+) -> None:
+    topic = decided(erin, places)
+    client.force_login(erin)
+    response = client.post(
+        f"/works/topics/{topic.uid}/funding/",
+        {
+            "funding-total": "12000.00",
+            "funding-scope": places["unit_a"].uid,
+            "funding-share_mode": "equal",
+            "funding-line_residents": "9000.00",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "与总费用 12000.00 元不符" in body
+    assert 'value="9000.00"' in body

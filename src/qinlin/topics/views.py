@@ -44,9 +44,9 @@ from qinlin.topics.services import (
 )
 from qinlin.topics.states import OPEN_STAGES, Need, Stage, transitions_from
 from qinlin.topics.timeline import topic_timeline
-from qinlin.votes.selectors import latest_closed_result, topic_votes
-from qinlin.works.forms import ReportForm, TaskForm
-from qinlin.works.selectors import tasks_of
+from qinlin.votes.selectors import latest_closed_result, scope_choices, topic_votes
+from qinlin.works.forms import FundingForm, ReportForm, TaskForm
+from qinlin.works.selectors import funding_of, tasks_of
 
 BOARD_LIMIT = 300  # a board is for one grid's current work; filters narrow the rest
 BOARD_COLUMNS = [s for s in Stage if s not in (Stage.REJECTED, Stage.REFERRED)]
@@ -147,7 +147,19 @@ def _works(person: Person, topic: Topic, extra: dict[str, Any]) -> dict[str, Any
         for task in tasks
     ]
     adding = manager and topic.stage in (Stage.DECIDED, Stage.EXECUTING)
+    plan = funding_of(topic.pk)
+    funding_form = extra.pop("funding_form", None)
+    frozen = plan is not None and bool(getattr(plan, "paid", 0) or getattr(plan, "exempt", 0))
+    if funding_form is None and adding and not frozen:
+        scopes = scope_choices(topic.place)
+        funding_form = FundingForm(
+            scopes=[(p.uid, p.address) for p in scopes],
+            initial={"scope": topic.place.uid, "share_mode": "area"},
+        )
     return {
+        "funding": plan,
+        "funding_form": funding_form,
+        "can_collect": manager,
         "tasks": rows,
         "task_form": extra.pop("task_form", None)
         or (TaskForm(people=topic_people(topic)) if adding else None),

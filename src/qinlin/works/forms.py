@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinlin.appeals.forms import MultipleFileInput, PhotosField
 from qinlin.people.models import Person
-from qinlin.works.models import TaskStatus
+from qinlin.works.models import FundingSource, ShareMode, TaskStatus
 
 
 class TaskForm(forms.Form):
@@ -35,3 +35,29 @@ class ReportForm(forms.Form):
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*"}),
     )
+
+
+class FundingForm(forms.Form):
+    """Amounts in yuan with two decimals; the service works in fen."""
+
+    total = forms.DecimalField(
+        label=_("总费用（元）"), min_value=0, max_digits=12, decimal_places=2
+    )
+    scope = forms.ChoiceField(label=_("分摊范围"))
+    share_mode = forms.ChoiceField(label=_("分摊方式"), choices=ShareMode.choices)
+
+    def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs["prefix"] = "funding"
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scopes  # type: ignore[attr-defined]
+        for source, label in FundingSource.choices:
+            self.fields[f"line_{source}"] = forms.DecimalField(
+                label=label, required=False, min_value=0, max_digits=12, decimal_places=2
+            )
+
+    def lines_fen(self) -> dict[str, int]:
+        return {
+            source: int(self.cleaned_data[f"line_{source}"] * 100)
+            for source in FundingSource.values
+            if self.cleaned_data.get(f"line_{source}")
+        }

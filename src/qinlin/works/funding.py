@@ -25,12 +25,9 @@ from qinlin.works.models import (
     HomeShare,
     PaymentStatus,
     ShareMode,
+    yuan,
 )
 from qinlin.works.services import TASK_STAGES
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def funding_plan_set(
@@ -57,7 +54,7 @@ def funding_plan_set(
     if total_fen <= 0 or sum(amounts.values()) != total_fen:
         raise DomainError(
             _("各项资金合计 %(sum)s 元，与总费用 %(total)s 元不符。")
-            % {"sum": _yuan(sum(amounts.values())), "total": _yuan(max(total_fen, 0))},
+            % {"sum": yuan(sum(amounts.values())), "total": yuan(max(total_fen, 0))},
             code="lines_do_not_add_up",
             field="lines",
         )
@@ -104,8 +101,8 @@ def funding_plan_set(
             topic=topic,
             actor=actor,
             verb="funding_set",
-            total=_yuan(total_fen),
-            sources="；".join(f"{FundingSource(s).label} {_yuan(f)}" for s, f in amounts.items()),
+            total=yuan(total_fen),
+            sources="；".join(f"{FundingSource(s).label} {yuan(f)}" for s, f in amounts.items()),
         )
         audit_record(
             actor=actor,

@@ -181,6 +181,11 @@ class BidComment(models.Model):
         return f"{self.tender_id} {self.at:%Y-%m-%d}"
 
 
+def yuan(fen: int) -> str:
+    """Fen as yuan with two decimals, exactly (no floats)."""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
 class FundingSource(models.TextChoices):
     MAINTENANCE_FUND = "maintenance_fund", _("公共维修基金")
     RESIDENTS = "residents", _("居民自筹")
@@ -217,6 +222,10 @@ class FundingPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.topic_id} {self.total_fen}"
 
+    @property
+    def total_yuan(self) -> str:
+        return yuan(self.total_fen)
+
 
 class FundingLine(models.Model):
     plan = models.ForeignKey(FundingPlan, on_delete=models.CASCADE, related_name="lines")
@@ -231,6 +240,10 @@ class FundingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.amount_fen}"
+
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount_fen)
 
 
 class PaymentStatus(models.TextChoices):
@@ -266,3 +279,7 @@ class HomeShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.home_id} {self.amount_fen}"
+
+    @property
+    def amount_yuan(self) -> str:
+        return yuan(self.amount_fen)

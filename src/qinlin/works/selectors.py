@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from qinlin.places.models import Place
-from qinlin.works.models import Task, TaskReport, TaskStatus
+from qinlin.works.models import (
+    FundingPlan,
+    HomeShare,
+    PaymentStatus,
+    Task,
+    TaskReport,
+    TaskStatus,
+)
 
 
 def tasks_of(topic_id: int) -> list[Task]:
@@ -33,3 +40,32 @@ def overdue_tasks(places: list[Place]) -> QuerySet[Task]:
         .select_related("topic__place__parent__parent", "responsible")
         .order_by("due_on", "id")
     )
+
+
+def funding_of(topic_id: int) -> FundingPlan | None:
+    return (
+        FundingPlan.objects.filter(topic_id=topic_id)
+        .select_related("scope__parent__parent")
+        .prefetch_related("lines")
+        .annotate(
+            homes=Count("shares"),
+            paid=Count("shares", filter=Q(shares__status=PaymentStatus.PAID)),
+            exempt=Count("shares", filter=Q(shares__status=PaymentStatus.EXEMPT)),
+        )
+        .first()
+    )
+
+
+def collection_sheet(plan: FundingPlan) -> list[tuple[Place, list[HomeShare]]]:
+    """The shares grouped by building, for a printable collection sheet per building."""
+    shares = list(
+        HomeShare.objects.filter(plan=plan)
+        .select_related("home__parent__parent")
+        .order_by("home__path")
+    )
+    buildings: dict[int, tuple[Place, list[HomeShare]]] = {}
+    for share in shares:
+        unit = share.home.parent
+        building = unit.parent if unit is not None and unit.parent is not None else share.home
+        buildings.setdefault(building.pk, (building, []))[1].append(share)
+    return list(buildings.values())

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,9 +22,11 @@ from qinlin.topics.models import Topic
 from qinlin.topics.permissions import can_read
 from qinlin.topics.selectors import topic_get, topic_people
 from qinlin.topics.views import topic_page
-from qinlin.works.forms import ReportForm, TaskForm
-from qinlin.works.models import Task, TaskPhoto
-from qinlin.works.selectors import overdue_tasks
+from qinlin.votes.selectors import scope_choices
+from qinlin.works.forms import FundingForm, ReportForm, TaskForm
+from qinlin.works.funding import funding_plan_set, payment_record
+from qinlin.works.models import HomeShare, Task, TaskPhoto
+from qinlin.works.selectors import collection_sheet, funding_of, overdue_tasks
 from qinlin.works.services import task_create, task_report
 
 
@@ -117,3 +120,66 @@ def overdue(request: HttpRequest) -> HttpResponse:
         if can(person, "works.manage_tasks", a.place)
     ]
     return render(request, "works/overdue.html", {"tasks": list(overdue_tasks(places)[:200])})
+
+
+@login_required
+@require_POST
+def funding_set(request: HttpRequest, uid: str) -> HttpResponse:
+    person = _person(request)
+    topic = _topic(person, uid)
+    scopes = {p.uid: p for p in scope_choices(topic.place)}
+    form = FundingForm(request.POST, scopes=[(u, p.address) for u, p in scopes.items()])
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            funding_plan_set(
+                actor=person,
+                topic=topic,
+                total_fen=int(data["total"] * 100),
+                lines=form.lines_fen(),
+                scope=scopes[data["scope"]],
+                share_mode=data["share_mode"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("资金方案已保存。"))
+            return _back(topic, "funding")
+    return topic_page(request, topic, funding_form=form, status=400)
+
+
+@login_required
+def collection(request: HttpRequest, uid: str) -> HttpResponse:
+    """The printable collection sheet: per building, each home's share and whether it is paid."""
+    person = _person(request)
+    topic = _topic(person, uid)
+    plan = funding_of(topic.pk)
+    if plan is None:
+        raise Http404
+    if not can(person, "works.manage_tasks", topic.place):
+        raise PermissionDenied
+    return render(
+        request,
+        "works/collection.html",
+        {"topic": topic, "plan": plan, "buildings": collection_sheet(plan)},
+    )
+
+
+@login_required
+@require_POST
+def payment(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request)
+    share = HomeShare.objects.select_related("plan__topic__place").filter(pk=pk).first()
+    if share is None or not can_read(person, share.plan.topic):
+        raise Http404
+    try:
+        payment_record(
+            actor=person,
+            share=share,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    url = reverse("works:collection", kwargs={"uid": share.plan.topic.uid})
+    return redirect(f"{url}#share-{share.pk}")
