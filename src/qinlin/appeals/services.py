@@ -37,10 +37,6 @@ MAX_TEXT = 2000
 Photo = tuple[str, IO[bytes]]
 
 
-def _refuse() -> ForbiddenError:
-    return ForbiddenError(_("您没有权限进行此操作。"))
-
-
 def _household_of(person: Person | None, place: Place) -> Place | None:
     """The reporter's home: the place itself when it is a home, else their home under it."""
     if place.kind == PlaceKind.HOME:
@@ -88,7 +84,7 @@ def appeal_submit(
     staff_entry = reporter is None or reporter.pk != actor.pk or channel != Channel.ONLINE
     if staff_entry:
         if not can(actor, "appeals.enter", place):
-            raise _refuse()
+            raise ForbiddenError()
     elif not can_file(actor, place):
         raise ForbiddenError(
             _("只能反映您所住小区的事情。请先认证您的房屋。"), code="not_a_resident"
@@ -172,7 +168,7 @@ def _lock_new(appeals: Sequence[Appeal], actor: Person) -> list[Appeal]:
         raise DomainError(_("请选择要处理的诉求。"), code="no_appeals")
     for appeal in locked:
         if not can_triage(actor, appeal):
-            raise _refuse()
+            raise ForbiddenError()
         if appeal.status != AppealStatus.NEW:
             raise ConflictError(
                 _("诉求“%(text)s”已经处理过了（%(status)s）。")
@@ -316,7 +312,7 @@ def category_save(
 ) -> Category:
     """Add or edit a category (community office at `place`)."""
     if not can(actor, "appeals.manage_categories", place):
-        raise _refuse()
+        raise ForbiddenError()
     name, name_en = name.strip(), name_en.strip()
     if not name or not name_en:
         raise DomainError(_("请填写中文和英文名称。"), code="name_required", field="name")

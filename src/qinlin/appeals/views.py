@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +33,7 @@ from qinlin.appeals.services import (
     category_save,
 )
 from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.core.files import private_file
 from qinlin.core.permissions import can
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_confirmed_homes, person_role_assignments
@@ -166,12 +164,7 @@ def appeal_photo(request: HttpRequest, uid: str, n: int) -> FileResponse:
     photos = list(appeal.photos.all())
     if not 0 <= n < len(photos):
         raise Http404
-    name = photos[n].image.name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file(photos[n].image.name)
 
 
 def _triage(person: Person, form: TriageForm, appeals: list[Appeal]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
@@ -29,6 +30,12 @@ class DomainError(Exception):
 class ForbiddenError(DomainError):
     code = "permission_denied"
     status = 403
+
+    def __init__(
+        self, message: str | Promise | None = None, *, code: str | None = None, field: str = ""
+    ) -> None:
+        # Most refusals say the same thing; lazy, so it is said in the reader's language.
+        super().__init__(message or _("您没有权限进行此操作。"), code=code, field=field)
 
 
 class NotFoundError(DomainError):

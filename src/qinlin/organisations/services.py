@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def _require(actor: Person | None, place: Place) -> None:
     # None is the system itself (demo data, imports), as in people.services.role_assign.
     if actor is not None and not can(actor, "organisations.manage_branches", place):
-        raise ForbiddenError(_("您没有权限进行此操作。"))
+        raise ForbiddenError()
 
 
 def branch_create(

@@ -40,7 +40,7 @@ def normalise_phone(phone: str) -> str:
 
 def _require(actor: Person, action: str, obj: object) -> None:
     if not can(actor, action, obj):
-        raise ForbiddenError(_("您没有权限进行此操作。"))
+        raise ForbiddenError()
 
 
 def person_register(

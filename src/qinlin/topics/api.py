@@ -16,7 +16,6 @@ from qinlin.people.models import Person
 from qinlin.places.models import Place
 from qinlin.places.schemas import ErrorOut
 from qinlin.topics.models import Meeting, Topic
-from qinlin.topics.permissions import can_read
 from qinlin.topics.schemas import (
     AdvanceIn,
     MeetingFilters,
@@ -32,6 +31,7 @@ from qinlin.topics.selectors import (
     meeting_get,
     meetings_visible_to,
     topic_get,
+    topic_get_for,
     topics_listed,
 )
 from qinlin.topics.services import advance_inputs, topic_advance
@@ -55,10 +55,7 @@ def _place(uid: str) -> Place:
 
 def _readable(request: HttpRequest, uid: str) -> Topic:
     """The topic, or 404 for a caller who may not read it: a 403 would confirm the uid."""
-    topic = topic_get(uid)
-    if not can_read(_caller(request), topic):
-        raise NotFoundError(_("找不到这个议题。"))
-    return topic
+    return topic_get_for(_caller(request), uid)
 
 
 def _inputs(topic: Topic, payload: AdvanceIn) -> dict[str, Any]:

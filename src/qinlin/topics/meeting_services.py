@@ -41,13 +41,9 @@ class Invitee:
     name: str = ""
 
 
-def _refuse() -> ForbiddenError:
-    return ForbiddenError(_("您没有权限进行此操作。"))
-
-
 def _check_runner(actor: Person, meeting: Meeting) -> None:
     if not can(actor, "topics.run_meetings", meeting.place):
-        raise _refuse()
+        raise ForbiddenError()
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -84,7 +80,7 @@ def meeting_convene(
 ) -> Meeting:
     """Call a meeting at a grid with one or more open topics of that grid on its agenda."""
     if not can(actor, "topics.run_meetings", place):
-        raise _refuse()
+        raise ForbiddenError()
     if kind not in MeetingKind.values:
         raise DomainError(_("请选择会议类型。"), code="bad_kind", field="kind")
     title = title.strip()

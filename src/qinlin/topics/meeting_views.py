@@ -35,7 +35,7 @@ from qinlin.topics.meeting_services import (
 )
 from qinlin.topics.models import Meeting, MeetingStatus, Option, Topic
 from qinlin.topics.selectors import meeting_candidates, meeting_get, topics_to_convene
-from qinlin.topics.views import _person, _topic
+from qinlin.topics.views import _person, topic_or_404
 
 
 def _meeting(person: Person, uid: str) -> Meeting:
@@ -49,7 +49,7 @@ def _meeting(person: Person, uid: str) -> Meeting:
 def meeting_new(request: HttpRequest) -> HttpResponse:
     """Convene a meeting for a topic (and other open topics of the same grid)."""
     person = _person(request)
-    topic = _topic(person, request.GET.get("topic", ""))
+    topic = topic_or_404(person, request.GET.get("topic", ""))
     if not can(person, "topics.run_meetings", topic.place):
         raise PermissionDenied
     agenda = topics_to_convene(person, topic)

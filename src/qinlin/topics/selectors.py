@@ -15,7 +15,7 @@ from qinlin.people.models import Person, RoleAssignment
 from qinlin.people.selectors import person_active_roles, person_role_assignments
 from qinlin.places.models import PATH_END, SEGMENT, Place, PlaceKind
 from qinlin.topics.models import Capacity, Meeting, Resolution, Step, Topic
-from qinlin.topics.permissions import resident_compound_paths
+from qinlin.topics.permissions import can_read, resident_compound_paths
 from qinlin.topics.states import OPEN_STAGES
 
 GRID_KINDS = (PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
@@ -93,6 +93,14 @@ def topic_get(uid: str) -> Topic:
         .first()
     )
     if topic is None:
+        raise NotFoundError(_("找不到这个议题。"))
+    return topic
+
+
+def topic_get_for(person: Person, uid: str) -> Topic:
+    """The topic, if `person` may read it; NotFoundError otherwise (a 403 would confirm it)."""
+    topic = topic_get(uid)
+    if not can_read(person, topic):
         raise NotFoundError(_("找不到这个议题。"))
     return topic
 

@@ -29,10 +29,6 @@ OPTION_STAGES = (Stage.PROPOSED, Stage.LOCAL, Stage.REVIEW, Stage.CONSULTATION)
 MAX_TEXT = 4000
 
 
-def _refuse() -> ForbiddenError:
-    return ForbiddenError(_("您没有权限进行此操作。"))
-
-
 def _lock(topic: Topic) -> Topic:
     return Topic.objects.select_for_update().select_related("place").get(pk=topic.pk)
 
@@ -59,7 +55,7 @@ def topic_create(
     """A new topic in the first stage (待受理), at a grid: a community, compound, building or
     unit, raised from appeals or directly by those who keep the grid's topics."""
     if not can(actor, "topics.edit", place):
-        raise _refuse()
+        raise ForbiddenError()
     title = title.strip()
     if not title:
         raise DomainError(_("请填写议题标题。"), code="title_required", field="title")
@@ -87,7 +83,7 @@ def topic_update(
 ) -> Topic:
     """Correct a topic's title, description or category while it is open."""
     if not can(actor, "topics.edit", topic.place):
-        raise _refuse()
+        raise ForbiddenError()
     title = title.strip()
     if not title:
         raise DomainError(_("请填写议题标题。"), code="title_required", field="title")
@@ -119,7 +115,7 @@ def option_save(
 ) -> Option:
     """Add an option (方案) lettered A, B, C … or correct one, until the topic goes to a vote."""
     if not can(actor, "topics.edit", topic.place):
-        raise _refuse()
+        raise ForbiddenError()
     title = title.strip()
     if not title:
         raise DomainError(_("请填写方案名称。"), code="title_required", field="title")
@@ -171,7 +167,7 @@ def topic_set_responsible(*, actor: Person, topic: Topic, people: Sequence[Perso
     """Name the people responsible (typically a party-member backbone, the owners' committee
     and the property company's contact)."""
     if not can(actor, "topics.edit", topic.place):
-        raise _refuse()
+        raise ForbiddenError()
     with transaction.atomic():
         topic = _lock(topic)
         topic.responsible.set(people)

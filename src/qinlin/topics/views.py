@@ -24,12 +24,11 @@ from qinlin.topics.forms import (
     TopicForm,
 )
 from qinlin.topics.models import Topic
-from qinlin.topics.permissions import can_read
 from qinlin.topics.requirements import RECORD_NEEDS, record_status
 from qinlin.topics.selectors import (
     TopicFilters,
     board_places,
-    topic_get,
+    topic_get_for,
     topic_grids,
     topic_people,
     topics_listed,
@@ -58,14 +57,12 @@ def _person(request: HttpRequest) -> Person:
     return user
 
 
-def _topic(person: Person, uid: str) -> Topic:
+def topic_or_404(person: Person, uid: str) -> Topic:
+    """The topic for a page, or 404 when it is missing or not the person's to read."""
     try:
-        topic = topic_get(uid)
+        return topic_get_for(person, uid)
     except NotFoundError:
         raise Http404 from None
-    if not can_read(person, topic):
-        raise Http404
-    return topic
 
 
 @login_required
@@ -224,13 +221,13 @@ def topic_page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse
 
 @login_required
 def topic_detail(request: HttpRequest, uid: str) -> HttpResponse:
-    return topic_page(request, _topic(_person(request), uid))
+    return topic_page(request, topic_or_404(_person(request), uid))
 
 
 @login_required
 def topic_advance_view(request: HttpRequest, uid: str) -> HttpResponse:
     person = _person(request)
-    topic = _topic(person, uid)
+    topic = topic_or_404(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)
     target = request.POST.get("to", "")
@@ -261,7 +258,7 @@ def topic_advance_view(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def option_add(request: HttpRequest, uid: str) -> HttpResponse:
     person = _person(request)
-    topic = _topic(person, uid)
+    topic = topic_or_404(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)
     form = OptionForm(request.POST)
@@ -279,7 +276,7 @@ def option_add(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def responsible_set(request: HttpRequest, uid: str) -> HttpResponse:
     person = _person(request)
-    topic = _topic(person, uid)
+    topic = topic_or_404(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)
     form = ResponsibleForm(request.POST, people=topic_people(topic))
@@ -325,7 +322,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def topic_edit(request: HttpRequest, uid: str) -> HttpResponse:
     person = _person(request)
-    topic = _topic(person, uid)
+    topic = topic_or_404(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)
     form = TopicForm(request.POST, prefix="topic")

@@ -29,13 +29,9 @@ from qinlin.topics.states import Stage
 from qinlin.votes.models import Ballot, BallotChannel, SupersededBallot, Vote, VoteOption
 from qinlin.votes.rules import Choice, TallyError, rule_for_item
 from qinlin.votes.selectors import scope_homes, vote_letters, vote_tally
-from qinlin.votes.tallyfile import fraction
+from qinlin.votes.tallyfile import figures
 
 COMPOUND_DEPTH = 3 * SEGMENT
-
-
-def _refuse() -> ForbiddenError:
-    return ForbiddenError(_("您没有权限进行此操作。"))
 
 
 def vote_open(
@@ -52,7 +48,7 @@ def vote_open(
     topic's compound). Each option names the Art. 278 item it concerns, which decides its
     rule (items 6-8 need three quarters, Civil Code Art. 278 para. 2)."""
     if not can(actor, "votes.open", scope):
-        raise _refuse()
+        raise ForbiddenError()
     if not items or any(o.topic_id != topic.pk for o in items):
         raise DomainError(_("请选择本议题的方案付诸表决。"), code="bad_options", field="options")
     for item in items.values():
@@ -183,7 +179,7 @@ def ballot_cast(
     if channel not in BallotChannel.values:
         raise DomainError(_("请选择投票渠道。"), code="bad_channel", field="channel")
     if not _may_cast(actor, home, channel):
-        raise _refuse()
+        raise ForbiddenError()
     if not vote.is_open():
         raise ConflictError(_("表决不在进行中。"), code="vote_not_open")
     if home.kind != PlaceKind.HOME or not home.path.startswith(vote.scope.path):
@@ -261,7 +257,7 @@ def _replace(vote: Vote, home: Place, fields: dict[str, object]) -> Ballot:
 def vote_close(*, actor: Person, vote: Vote) -> Vote:
     """Close the vote and store the binding tally (votes/rules.py) with its explanation."""
     if not can(actor, "votes.close", vote.scope):
-        raise _refuse()
+        raise ForbiddenError()
     with transaction.atomic():
         vote = Vote.objects.select_for_update().select_related("scope", "topic").get(pk=vote.pk)
         if vote.closed_at is not None:
@@ -270,16 +266,7 @@ def vote_close(*, actor: Person, vote: Vote) -> Vote:
         vote.closed_at = timezone.now()
         vote.closed_by = actor
         vote.result = {
-            letter: {
-                "passed": r.passed,
-                "quorum_met": r.quorum_met,
-                "participation_area": fraction(r.participation_area),
-                "participation_headcount": fraction(r.participation_headcount),
-                "approval_area": fraction(r.approval_area),
-                "approval_headcount": fraction(r.approval_headcount),
-                "zh": r.explanation_zh,
-                "en": r.explanation_en,
-            }
+            letter: {**figures(r), "zh": r.explanation_zh, "en": r.explanation_en}
             for letter, r in results.items()
         }
         vote.save(update_fields=["closed_at", "closed_by", "result"])

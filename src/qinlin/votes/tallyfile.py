@@ -134,16 +134,24 @@ def fraction(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+def figures(r: OptionResult) -> dict[str, Any]:
+    """An option's outcome and its four ratios as reduced fractions: what `qinlin tally`
+    prints and what a closed vote stores."""
+    return {
+        "passed": r.passed,
+        "quorum_met": r.quorum_met,
+        "participation_area": fraction(r.participation_area),
+        "participation_headcount": fraction(r.participation_headcount),
+        "approval_area": fraction(r.approval_area),
+        "approval_headcount": fraction(r.approval_headcount),
+    }
+
+
 def result_json(results: dict[str, OptionResult]) -> dict[str, Any]:
     return {
         "options": {
             option: {
-                "passed": r.passed,
-                "quorum_met": r.quorum_met,
-                "participation_area": fraction(r.participation_area),
-                "participation_headcount": fraction(r.participation_headcount),
-                "approval_area": fraction(r.approval_area),
-                "approval_headcount": fraction(r.approval_headcount),
+                **figures(r),
                 "explanation": {"zh-hans": r.explanation_zh, "en": r.explanation_en},
             }
             for option, r in results.items()

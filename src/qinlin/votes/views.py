@@ -3,13 +3,11 @@ page for collectors, and the receipt check anyone can use."""
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,15 +15,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.core.errors import DomainError
+from qinlin.core.files import private_file
 from qinlin.core.permissions import can
 from qinlin.core.roles import Role
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_active_roles
 from qinlin.places.models import Place, PlaceKind
-from qinlin.topics.models import Topic
 from qinlin.topics.permissions import can_read
-from qinlin.topics.selectors import topic_get
+from qinlin.topics.views import topic_or_404
 from qinlin.votes.forms import CHOICE_LABELS, BallotForm, VoteForm
 from qinlin.votes.models import Ballot, BallotChannel, Vote
 from qinlin.votes.rules import OWNERS_RULES, TallyError
@@ -60,10 +58,7 @@ def _vote(person: Person, uid: str) -> Vote:
 @login_required
 def vote_new(request: HttpRequest) -> HttpResponse:
     person = _person(request)
-    try:
-        topic: Topic = topic_get(request.GET.get("topic", ""))
-    except NotFoundError:
-        raise Http404 from None
+    topic = topic_or_404(person, request.GET.get("topic", ""))
     if not can(person, "votes.open", topic.place):
         raise PermissionDenied
     scopes = {p.uid: p for p in scope_choices(topic.place)}
@@ -300,9 +295,4 @@ def ballot_document(request: HttpRequest, uid: str, receipt: str) -> FileRespons
     ballot = Ballot.objects.filter(vote=vote, receipt=receipt).exclude(document="").first()
     if ballot is None:
         raise Http404
-    name = ballot.document.name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file(ballot.document.name)

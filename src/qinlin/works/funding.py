@@ -43,7 +43,7 @@ def funding_plan_set(
     must add up exactly to the cost; the residents' part is shared among the homes under
     `scope` by floor area or equally, each share in whole fen, the shares adding up exactly."""
     if not can(actor, "works.manage_tasks", topic.place):
-        raise ForbiddenError(_("您没有权限进行此操作。"))
+        raise ForbiddenError()
     if topic.stage not in TASK_STAGES:
         raise ConflictError(_("议题形成决定后才能制定资金方案。"), code="topic_not_decided")
     if share_mode not in ShareMode.values:
@@ -117,7 +117,7 @@ def payment_record(*, actor: Person, share: HomeShare, status: str, reason: str 
     """Mark a home's share paid, exempt (with the reason) or unpaid again."""
     plan = share.plan
     if not can(actor, "works.manage_tasks", plan.topic.place):
-        raise ForbiddenError(_("您没有权限进行此操作。"))
+        raise ForbiddenError()
     if status not in PaymentStatus.values:
         raise DomainError(_("请选择缴费状态。"), code="bad_status", field="status")
     reason = reason.strip()

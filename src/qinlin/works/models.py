@@ -13,7 +13,7 @@ from qinlin.core.ids import new_uid
 
 
 class TaskStatus(models.TextChoices):
-    TODO = "todo", _("未开始")
+    NOT_STARTED = "todo", _("未开始")
     DOING = "doing", _("进行中")
     DONE = "done", _("已完成")
 
@@ -34,7 +34,7 @@ class Task(models.Model):
     )
     due_on = models.DateField(_("完成期限"))
     status = models.CharField(
-        _("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.TODO
+        _("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

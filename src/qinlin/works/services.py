@@ -24,17 +24,13 @@ TASK_STAGES = (Stage.DECIDED, Stage.EXECUTING)
 Photo = tuple[str, IO[bytes]]
 
 
-def _refuse() -> ForbiddenError:
-    return ForbiddenError(_("您没有权限进行此操作。"))
-
-
 def task_create(
     *, actor: Person, topic: Topic, title: str, responsible: Person, due_on: date
 ) -> Task:
     """A task of a decided topic, with the person responsible (typically a party-member
     backbone, an owners'-committee member or the property company's contact) and a due date."""
     if not can(actor, "works.manage_tasks", topic.place):
-        raise _refuse()
+        raise ForbiddenError()
     title = title.strip()
     if not title:
         raise DomainError(_("请填写任务内容。"), code="title_required", field="title")
@@ -72,7 +68,7 @@ def task_report(
     """Progress on a task: what was done, the status it leaves, photos (checked, stripped of
     location data). The person responsible may always report; staff where they work."""
     if actor.pk != task.responsible_id and not can(actor, "works.report", task.topic.place):
-        raise _refuse()
+        raise ForbiddenError()
     text = text.strip()
     if not text:
         raise DomainError(_("请写下进展情况。"), code="text_required", field="text")

@@ -25,13 +25,9 @@ from qinlin.works.services import TASK_STAGES
 MIN_BIDS = 3
 
 
-def _refuse() -> ForbiddenError:
-    return ForbiddenError(_("您没有权限进行此操作。"))
-
-
 def _check(actor: Person, tender: Tender) -> Tender:
     if not can(actor, "works.tender", tender.topic.place):
-        raise _refuse()
+        raise ForbiddenError()
     return Tender.objects.select_for_update().select_related("topic__place").get(pk=tender.pk)
 
 
@@ -39,7 +35,7 @@ def tender_open(
     *, actor: Person, topic: Topic, title: str, requirements: str, deadline: datetime
 ) -> Tender:
     if not can(actor, "works.tender", topic.place):
-        raise _refuse()
+        raise ForbiddenError()
     if topic.stage not in TASK_STAGES:
         raise ConflictError(_("议题形成决定后才能招标。"), code="topic_not_decided")
     title, requirements = title.strip(), requirements.strip()
@@ -134,7 +130,7 @@ def tender_publish(*, actor: Person, tender: Tender) -> Tender:
 def tender_comment(*, actor: Person, tender: Tender, text: str) -> BidComment:
     """Anyone who may read the topic comments on the published bids until the award."""
     if not can_read(actor, tender.topic):
-        raise _refuse()
+        raise ForbiddenError()
     text = text.strip()
     if not text:
         raise DomainError(_("请写下您的意见。"), code="text_required", field="text")

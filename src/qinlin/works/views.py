@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.core.errors import DomainError
+from qinlin.core.files import private_file
 from qinlin.core.permissions import can
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_role_assignments
 from qinlin.topics.models import Topic
 from qinlin.topics.permissions import can_read
-from qinlin.topics.selectors import topic_get, topic_people
-from qinlin.topics.views import topic_page
+from qinlin.topics.selectors import topic_people
+from qinlin.topics.views import topic_or_404, topic_page
 from qinlin.votes.selectors import scope_choices
 from qinlin.works.forms import FundingForm, ReportForm, TaskForm
 from qinlin.works.funding import funding_plan_set, payment_record
@@ -36,16 +34,6 @@ def _person(request: HttpRequest) -> Person:
     return user
 
 
-def _topic(person: Person, uid: str) -> Topic:
-    try:
-        topic = topic_get(uid)
-    except NotFoundError:
-        raise Http404 from None
-    if not can_read(person, topic):
-        raise Http404
-    return topic
-
-
 def _back(topic: Topic, anchor: str = "tasks") -> HttpResponse:
     response = redirect("topics:topic-detail", uid=topic.uid)
     response["Location"] += f"#{anchor}"
@@ -56,7 +44,7 @@ def _back(topic: Topic, anchor: str = "tasks") -> HttpResponse:
 @require_POST
 def task_add(request: HttpRequest, uid: str) -> HttpResponse:
     person = _person(request)
-    topic = _topic(person, uid)
+    topic = topic_or_404(person, uid)
     form = TaskForm(request.POST, people=topic_people(topic))
     if form.is_valid():
         try:
@@ -100,12 +88,7 @@ def task_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = TaskPhoto.objects.select_related("report__task__topic__place").filter(pk=pk).first()
     if photo is None or not can_read(_person(request), photo.report.task.topic):
         raise Http404
-    name = photo.image.name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file(photo.image.name)
 
 
 @login_required
@@ -126,7 +109,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def funding_set(request: HttpRequest, uid: str) -> HttpResponse:
     person = _person(request)
-    topic = _topic(person, uid)
+    topic = topic_or_404(person, uid)
     scopes = {p.uid: p for p in scope_choices(topic.place)}
     form = FundingForm(request.POST, scopes=[(u, p.address) for u, p in scopes.items()])
     if form.is_valid():
@@ -152,7 +135,7 @@ def funding_set(request: HttpRequest, uid: str) -> HttpResponse:
 def collection(request: HttpRequest, uid: str) -> HttpResponse:
     """The printable collection sheet: per building, each home's share and whether it is paid."""
     person = _person(request)
-    topic = _topic(person, uid)
+    topic = topic_or_404(person, uid)
     plan = funding_of(topic.pk)
     if plan is None:
         raise Http404
