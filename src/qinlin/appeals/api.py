@@ -16,7 +16,7 @@ from qinlin.appeals.schemas import AppealDetailOut, AppealFilters, AppealIn, App
 from qinlin.appeals.selectors import InboxFilters, appeal_get, appeals_inbox
 from qinlin.appeals.services import appeal_submit
 from qinlin.core.errors import DomainError, NotFoundError
-from qinlin.people.models import Person
+from qinlin.people.current import current_person
 from qinlin.places.models import Place
 from qinlin.places.schemas import ErrorOut
 
@@ -25,12 +25,6 @@ router = Router(tags=["appeals"])
 MAX_IDEMPOTENCY_KEY = 100
 # A hotline system's clock may run a little ahead of ours; beyond this a time is a mistake.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def _caller(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def _category(code: str) -> Category:
@@ -69,7 +63,7 @@ def create_appeal(
         ),
     ] = None,
 ) -> Status[Appeal]:
-    caller = _caller(request)
+    caller = current_person(request)
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
         raise DomainError(
@@ -117,7 +111,7 @@ def create_appeal(
 @paginate(LimitOffsetPagination)
 def list_appeals(request: HttpRequest, filters: Query[AppealFilters]) -> QuerySet[Appeal]:
     return appeals_inbox(
-        _caller(request),
+        current_person(request),
         InboxFilters(
             place=_place(filters.place) if filters.place else None,
             category=_category(filters.category) if filters.category else None,
@@ -138,6 +132,6 @@ def get_appeal(request: HttpRequest, uid: str) -> Appeal:
     appeal = appeal_get(uid)
     # Someone else's appeal is not there for this caller, rather than forbidden: a 403
     # would confirm that the uid exists.
-    if not can_view(_caller(request), appeal):
+    if not can_view(current_person(request), appeal):
         raise NotFoundError(_("找不到这条诉求。"))
     return appeal

@@ -35,17 +35,12 @@ from qinlin.appeals.services import (
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.files import private_file
 from qinlin.core.permissions import can
+from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_confirmed_homes, person_role_assignments
 from qinlin.places.models import Place, PlaceKind
 from qinlin.places.selectors import place_ancestors
 from qinlin.topics.models import Topic
-
-
-def _person(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def _place_choices(person: Person) -> list[tuple[str, str]]:
@@ -77,7 +72,7 @@ def _place_choices(person: Person) -> list[tuple[str, str]]:
 @login_required
 def appeal_new(request: HttpRequest) -> HttpResponse:
     """A resident raises a matter from a phone: category, a few words, where, photos."""
-    person = _person(request)
+    person = current_person(request)
     places = _place_choices(person)
     if not places:
         return render(request, "appeals/not_resident.html")
@@ -114,7 +109,7 @@ def _topic_households(appeals: list[Appeal]) -> dict[int, int]:
 
 @login_required
 def my_appeals(request: HttpRequest) -> HttpResponse:
-    appeals = list(appeals_of(_person(request))[:100])
+    appeals = list(appeals_of(current_person(request))[:100])
     households = _topic_households(appeals)
     rows = [(a, households.get(a.topic_id or 0, 0)) for a in appeals]
     return render(
@@ -130,7 +125,7 @@ def _visible(request: HttpRequest, uid: str) -> Appeal:
         appeal = appeal_get(uid)
     except NotFoundError:
         raise Http404 from None
-    if not can_view(_person(request), appeal):
+    if not can_view(current_person(request), appeal):
         raise Http404
     return appeal
 
@@ -151,7 +146,7 @@ def appeal_detail(request: HttpRequest, uid: str) -> HttpResponse:
             "is_reporter": appeal.reporter_id == request.user.pk,
             "similar": similar,
             "can_triage": appeal.status == AppealStatus.NEW
-            and can_triage(_person(request), appeal),
+            and can_triage(current_person(request), appeal),
             "language": get_language(),
         },
     )
@@ -195,7 +190,7 @@ def _selected(uids: list[str]) -> list[Appeal]:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """Staff inbox: filter by place, category, channel, status and date; act on a batch."""
-    person = _person(request)
+    person = current_person(request)
     scopes = inbox_places(person)
     if not scopes:
         raise PermissionDenied
@@ -242,7 +237,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def appeal_triage(request: HttpRequest, uid: str) -> HttpResponse:
     """Triage from the appeal page: the appeal plus the similar ones staff ticked."""
-    person = _person(request)
+    person = current_person(request)
     appeal = _visible(request, uid)
     form = TriageForm(request.POST)
     appeals = [appeal, *[a for a in _selected(request.POST.getlist("uids")) if a.pk != appeal.pk]]
@@ -262,7 +257,7 @@ ENTRY_SESSION = "appeals_entry"
 @login_required
 def appeal_enter(request: HttpRequest) -> HttpResponse:
     """Fast entry after a building-door meeting: one appeal after another, keyboard only."""
-    person = _person(request)
+    person = current_person(request)
     scopes = [p for p in inbox_places(person) if can(person, "appeals.enter", p)]
     if not scopes:
         raise PermissionDenied
@@ -307,7 +302,7 @@ def appeal_enter(request: HttpRequest) -> HttpResponse:
 @login_required
 def categories(request: HttpRequest) -> HttpResponse:
     """The community office adds, renames, retires and restores appeal categories."""
-    person = _person(request)
+    person = current_person(request)
     office = next(
         (
             a.place

@@ -12,7 +12,7 @@ from qinlin.appeals.selectors import InboxFilters, appeals_inbox
 from qinlin.core.permissions import can
 from qinlin.core.selectors import audit_events_under
 from qinlin.organisations.selectors import branches_covering
-from qinlin.people.models import Person
+from qinlin.people.current import current_person
 from qinlin.people.selectors import (
     person_residencies,
     person_role_assignments,
@@ -23,16 +23,10 @@ from qinlin.places.selectors import place_figures
 from qinlin.works.selectors import overdue_tasks
 
 
-def _person(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
-
-
 def start(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors get the public landing page; people go to their own start page."""
     if request.user.is_authenticated:
-        if can(_person(request), "core.use_workspace"):
+        if can(current_person(request), "core.use_workspace"):
             return redirect("core:workspace")
         return redirect("core:home")
     communities = Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")[:20]
@@ -42,7 +36,7 @@ def start(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The resident's page: their homes, the compounds they live in, their pending claims."""
-    person = _person(request)
+    person = current_person(request)
     residencies = list(person_residencies(person))
     confirmed = [r for r in residencies if r.status == "confirmed"]
     pending = [r for r in residencies if r.status == "pending"]
@@ -68,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     """The staff workspace: the places where the person holds roles and what awaits them."""
-    person = _person(request)
+    person = current_person(request)
     if not can(person, "core.use_workspace"):
         raise PermissionDenied
     assignments = list(person_role_assignments(person))
@@ -113,7 +107,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The newest audit events under the places where the person may read the log."""
-    person = _person(request)
+    person = current_person(request)
     if not can(person, "core.view_audit"):
         raise PermissionDenied
     places = [

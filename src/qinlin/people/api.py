@@ -10,6 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from qinlin.core.errors import ForbiddenError, NotFoundError
 from qinlin.core.permissions import can
+from qinlin.people.current import current_person
 from qinlin.people.models import Person, Residency, ResidencyStatus, RoleAssignment
 from qinlin.people.schemas import PersonOut, PhoneOut
 from qinlin.people.selectors import people_under
@@ -18,12 +19,6 @@ from qinlin.places.schemas import ErrorOut
 from qinlin.places.selectors import place_get
 
 router = Router(tags=["people"])
-
-
-def _caller(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def _with_ties(qs: QuerySet[Person]) -> QuerySet[Person]:
@@ -55,7 +50,7 @@ def _get(uid: str) -> Person:
 
 @router.get("/me", response=PersonOut, summary="The caller")
 def me(request: HttpRequest) -> Person:
-    return _get(_caller(request).uid)
+    return _get(current_person(request).uid)
 
 
 @router.get(
@@ -66,7 +61,7 @@ def me(request: HttpRequest) -> Person:
 @paginate(LimitOffsetPagination)
 def list_people(request: HttpRequest, place: str) -> QuerySet[Person]:
     where = place_get(place)
-    if not can(_caller(request), "people.view_people", where):
+    if not can(current_person(request), "people.view_people", where):
         raise ForbiddenError(_("您没有权限查看这里的人员名册。"))
     return _with_ties(people_under(where))
 
@@ -78,7 +73,7 @@ def list_people(request: HttpRequest, place: str) -> QuerySet[Person]:
 )
 def get_person(request: HttpRequest, uid: str) -> Person:
     person = _get(uid)
-    caller = _caller(request)
+    caller = current_person(request)
     if caller.pk != person.pk and not can(caller, "people.view_people", person):
         raise ForbiddenError(_("您没有权限查看此人的信息。"))
     return person
@@ -93,4 +88,4 @@ def reveal_phone(request: HttpRequest, uid: str) -> PhoneOut:
     person = Person.objects.filter(uid=uid).first()
     if person is None:
         raise NotFoundError(_("找不到这个人。"))
-    return PhoneOut(phone=person_phone_reveal(viewer=_caller(request), person=person))
+    return PhoneOut(phone=person_phone_reveal(viewer=current_person(request), person=person))

@@ -17,17 +17,12 @@ from django.views.decorators.http import require_POST
 from qinlin.core.errors import DomainError
 from qinlin.core.permissions import can
 from qinlin.people import services
+from qinlin.people.current import current_person
 from qinlin.people.forms import ClaimCodeForm, ClaimCodesForm, ClaimForm, LoginForm, SignupForm
 from qinlin.people.models import Person, Residency
 from qinlin.people.selectors import people_under
 from qinlin.places.models import Place, PlaceKind
 from qinlin.places.selectors import place_ancestors
-
-
-def _person(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def _place(uid: str) -> Place:
@@ -69,7 +64,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim(request: HttpRequest) -> HttpResponse:
     """Find one's home by walking down the tree (no typing needed on a phone), then claim it."""
-    person = _person(request)
+    person = current_person(request)
     uid = request.GET.get("place") or request.POST.get("place")
     place = _place(uid) if uid else None
     if place is None:
@@ -111,7 +106,7 @@ def claim_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             residency = services.residency_claim_with_code(
-                person=_person(request), code=form.cleaned_data["code"]
+                person=current_person(request), code=form.cleaned_data["code"]
             )
         except DomainError as exc:
             form.add_error("code", str(exc))
@@ -131,7 +126,7 @@ def residency_decide(request: HttpRequest, uid: str) -> HttpResponse:
         return redirect("core:workspace")
     try:
         services.residency_decide(
-            actor=_person(request),
+            actor=current_person(request),
             residency=residency,
             approve=decision == "confirm",
             note=request.POST.get("note", ""),
@@ -154,7 +149,7 @@ def residency_decide(request: HttpRequest, uid: str) -> HttpResponse:
 def claim_codes(request: HttpRequest, uid: str) -> HttpResponse:
     """Generate and print one-time claim codes for every home under a building or unit."""
     place = _place(uid)
-    person = _person(request)
+    person = current_person(request)
     if not can(person, "people.issue_claim_codes", place):
         raise PermissionDenied
     if place.kind not in (PlaceKind.BUILDING, PlaceKind.UNIT, PlaceKind.HOME):
@@ -186,7 +181,7 @@ def claim_codes(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def people_list(request: HttpRequest, uid: str) -> HttpResponse:
     place = _place(uid)
-    person = _person(request)
+    person = current_person(request)
     if not can(person, "people.view_people", place):
         raise PermissionDenied
     page = Paginator(people_under(place), 50).get_page(request.GET.get("page"))
@@ -204,7 +199,7 @@ def phone_reveal(request: HttpRequest, uid: str) -> HttpResponse:
     if subject is None:
         raise Http404
     try:
-        phone = services.person_phone_reveal(viewer=_person(request), person=subject)
+        phone = services.person_phone_reveal(viewer=current_person(request), person=subject)
     except DomainError:
         raise PermissionDenied from None
     return render(request, "people/phone.html", {"subject": subject, "phone": phone})

@@ -12,6 +12,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from qinlin.appeals.models import Category
 from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.places.models import Place
 from qinlin.places.schemas import ErrorOut
@@ -40,12 +41,6 @@ router = Router(tags=["topics"])
 meetings_router = Router(tags=["meetings"])
 
 
-def _caller(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
-
-
 def _place(uid: str) -> Place:
     place = Place.objects.filter(uid=uid.strip()).first()
     if place is None:
@@ -55,7 +50,7 @@ def _place(uid: str) -> Place:
 
 def _readable(request: HttpRequest, uid: str) -> Topic:
     """The topic, or 404 for a caller who may not read it: a 403 would confirm the uid."""
-    return topic_get_for(_caller(request), uid)
+    return topic_get_for(current_person(request), uid)
 
 
 def _inputs(topic: Topic, payload: AdvanceIn) -> dict[str, Any]:
@@ -102,7 +97,7 @@ def list_topics(request: HttpRequest, filters: Query[TopicFilters]) -> QuerySet[
             field="category",
         )
     return topics_listed(
-        _caller(request),
+        current_person(request),
         TopicQuery(
             place=_place(filters.place) if filters.place else None,
             stage=filters.stage or "",
@@ -127,7 +122,9 @@ def get_topic(request: HttpRequest, uid: str) -> Topic:
 )
 def advance_topic(request: HttpRequest, uid: str, payload: AdvanceIn) -> Topic:
     topic = _readable(request, uid)
-    topic_advance(topic=topic, to=payload.to, actor=_caller(request), **_inputs(topic, payload))
+    topic_advance(
+        topic=topic, to=payload.to, actor=current_person(request), **_inputs(topic, payload)
+    )
     return topic_get(uid)
 
 
@@ -142,7 +139,7 @@ def advance_topic(request: HttpRequest, uid: str, payload: AdvanceIn) -> Topic:
 @paginate(LimitOffsetPagination)
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> QuerySet[Meeting]:
     place = _place(filters.place) if filters.place else None
-    return meetings_visible_to(_caller(request), place)
+    return meetings_visible_to(current_person(request), place)
 
 
 @meetings_router.get(
@@ -151,4 +148,4 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> Query
     summary="One meeting: agenda, attendance counts, minutes and show-of-hands results",
 )
 def get_meeting(request: HttpRequest, uid: str) -> Meeting:
-    return meeting_get(_caller(request), uid)
+    return meeting_get(current_person(request), uid)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.permissions import can
+from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.topics.forms import (
     CancelForm,
@@ -35,7 +36,7 @@ from qinlin.topics.meeting_services import (
 )
 from qinlin.topics.models import Meeting, MeetingStatus, Option, Topic
 from qinlin.topics.selectors import meeting_candidates, meeting_get, topics_to_convene
-from qinlin.topics.views import _person, topic_or_404
+from qinlin.topics.views import topic_or_404
 
 
 def _meeting(person: Person, uid: str) -> Meeting:
@@ -48,7 +49,7 @@ def _meeting(person: Person, uid: str) -> Meeting:
 @login_required
 def meeting_new(request: HttpRequest) -> HttpResponse:
     """Convene a meeting for a topic (and other open topics of the same grid)."""
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, request.GET.get("topic", ""))
     if not can(person, "topics.run_meetings", topic.place):
         raise PermissionDenied
@@ -96,7 +97,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting_page(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     status = 400 if any(f.errors for f in forms.values()) else 200
     runner = can(person, "topics.run_meetings", meeting.place) and (
         meeting.status != MeetingStatus.CANCELLED
@@ -127,13 +128,13 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, **forms: Any) -> HttpR
 
 @login_required
 def meeting_detail(request: HttpRequest, uid: str) -> HttpResponse:
-    return _meeting_page(request, _meeting(_person(request), uid))
+    return _meeting_page(request, _meeting(current_person(request), uid))
 
 
 @login_required
 def meeting_act(request: HttpRequest, uid: str) -> HttpResponse:
     """One POST endpoint per meeting; `action` says which form was sent."""
-    person = _person(request)
+    person = current_person(request)
     meeting = _meeting(person, uid)
     if request.method != "POST":
         return redirect("topics:meeting-detail", uid=uid)

@@ -19,6 +19,7 @@ from qinlin.core.errors import DomainError
 from qinlin.core.files import private_file
 from qinlin.core.permissions import can
 from qinlin.core.roles import Role
+from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_active_roles
 from qinlin.places.models import Place, PlaceKind
@@ -42,12 +43,6 @@ from qinlin.votes.selectors import (
 from qinlin.votes.services import ballot_cast, vote_close, vote_open
 
 
-def _person(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
-
-
 def _vote(person: Person, uid: str) -> Vote:
     vote = vote_get(uid)
     if vote is None or not can_read(person, vote.topic):
@@ -57,7 +52,7 @@ def _vote(person: Person, uid: str) -> Vote:
 
 @login_required
 def vote_new(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, request.GET.get("topic", ""))
     if not can(person, "votes.open", topic.place):
         raise PermissionDenied
@@ -119,7 +114,7 @@ def _shown(ballots: list[Ballot]) -> list[Ballot]:
 
 
 def _page(request: HttpRequest, vote: Vote, ballot_form: BallotForm | None = None) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     english = (get_language() or "").startswith("en")
     letters = vote_letters(vote)
     if vote.closed_at is not None:
@@ -170,7 +165,7 @@ def _page(request: HttpRequest, vote: Vote, ballot_form: BallotForm | None = Non
 
 @login_required
 def vote_detail(request: HttpRequest, uid: str) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     vote = _vote(person, uid)
     if request.method != "POST":
         return _page(request, vote)
@@ -254,7 +249,7 @@ def _door_page(
 @login_required
 def vote_door(request: HttpRequest, uid: str) -> HttpResponse:
     """Door to door (入户征求意见): one unit's homes, one row and one tap per home."""
-    person = _person(request)
+    person = current_person(request)
     vote = _vote(person, uid)
     if not can(person, "votes.record", vote.scope):
         raise PermissionDenied
@@ -275,7 +270,7 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
 @login_required
 def vote_file(request: HttpRequest, uid: str) -> HttpResponse:
     """The closed vote as a `qinlin tally` file: download it and recount."""
-    vote = _vote(_person(request), uid)
+    vote = _vote(current_person(request), uid)
     if vote.closed_at is None:
         raise Http404
     response = JsonResponse(
@@ -288,7 +283,7 @@ def vote_file(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def ballot_document(request: HttpRequest, uid: str, receipt: str) -> FileResponse:
     """A signed ballot or proxy authorisation, through the permission check, never public."""
-    person = _person(request)
+    person = current_person(request)
     vote = _vote(person, uid)
     if not can(person, "votes.view_choices", vote.scope):
         raise PermissionDenied
