@@ -16,6 +16,8 @@ from qinlin.organisations.models import BranchKind, PartyBranch, PartyMembership
 from qinlin.people.models import Person, Residency, ResidencyStatus, RoleAssignment
 from qinlin.people.selectors import person_active_roles
 from qinlin.places.models import Place, PlaceKind
+from qinlin.topics.models import Topic
+from qinlin.topics.states import Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +72,10 @@ def test_demo_holds_the_model_subdistrict_and_loads_only_once() -> None:
         roles = {role for role, _path in person_active_roles(person)}
         assert login.role in roles, login
     assert Residency.objects.filter(status=ResidencyStatus.PENDING).count() >= 3
+    benches = Topic.objects.get(title="广场增设休息座椅")
+    assert benches.stage == Stage.EXECUTING
+    assert benches.tenders.get().bids.count() == 3
+    assert benches.tasks.count() == 2
     assert audit_verify().ok
 
     before = _counts()

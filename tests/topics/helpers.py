@@ -23,6 +23,7 @@ from qinlin.topics.models import Capacity, Meeting, MeetingKind, Option, Topic
 from qinlin.topics.services import option_save, topic_create, topic_set_responsible
 from qinlin.topics.states import Need, Stage
 from qinlin.votes.rules import MeetingRule
+from qinlin.works.models import Acceptance
 
 
 def new_topic(actor: Person, place: Place, title: str = "更换3号楼2单元单元门") -> Topic:
@@ -97,7 +98,6 @@ TEXT_INPUTS = {
     Need.FINDINGS: "经现场查看，单元门闭门器损坏、门禁失灵，属公共部位维修。",
     Need.TALLY: "入户征求意见：方案B获同意户数与面积均过半。",
     Need.NOTICE_DRAFT: "经协商表决，采用方案B，现予公示。",
-    Need.ACCEPTANCE: "单元门已更换，经业委会与物业现场验收合格。",
     Need.EVALUATION: "满意度测评完成，满意率 100%。",
 }
 
@@ -126,6 +126,16 @@ def satisfy(
         inputs["option"] = options[1]
     if Need.RESPONSIBLE in needs:
         topic_set_responsible(actor=actor, topic=topic, people=[actor])
+    if Need.ACCEPTED_WORK in needs:
+        # The record alone: works.acceptance.work_accept would also take the step itself.
+        Acceptance.objects.create(
+            topic=topic,
+            held_on=timezone.localdate(),
+            participants="业委会、物业、居民代表",
+            opinion="单元门已更换，现场验收合格。",
+            passed=True,
+            recorded_by=actor,
+        )
     return inputs
 
 

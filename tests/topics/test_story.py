@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from qinlin.appeals.models import Category
 from qinlin.appeals.services import appeal_accept, appeal_submit
@@ -12,7 +13,9 @@ from qinlin.places.models import Place
 from qinlin.topics.models import MeetingKind
 from qinlin.topics.services import topic_advance
 from qinlin.topics.states import Need, Stage
+from qinlin.works.acceptance import work_accept
 from tests.topics.helpers import TEXT_INPUTS, held_meeting, two_options
+from tests.works.helpers import photo
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +52,16 @@ def test_the_unit_door_goes_from_appeals_to_closed(
     )
     assert topic.decided_option == option_b
     topic = topic_advance(topic=topic, to=Stage.EXECUTING, actor=erin, responsible=[erin])
-    topic = topic_advance(
-        topic=topic, to=Stage.EVALUATING, actor=erin, acceptance=TEXT_INPUTS[Need("acceptance")]
+    work_accept(
+        actor=erin,
+        topic=topic,
+        held_on=timezone.localdate(),
+        participants="业委会、物业、居民代表",
+        opinion="单元门已更换，现场验收合格。",
+        passed=True,
+        photos=[("door.jpg", photo())],
     )
+    topic.refresh_from_db()
     topic = topic_advance(
         topic=topic, to=Stage.CLOSED, actor=frank, evaluation=TEXT_INPUTS[Need("evaluation")]
     )

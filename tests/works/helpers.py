@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
 from qinlin.people.models import Person
 from qinlin.places.models import Place
 from qinlin.topics.models import Topic
+from qinlin.topics.services import topic_advance
 from qinlin.topics.states import Stage
 from tests.topics.helpers import new_topic
 
@@ -15,3 +21,15 @@ def decided(actor: Person, places: dict[str, Place]) -> Topic:
     Topic.objects.filter(pk=topic.pk).update(stage=Stage.DECIDED)
     topic.refresh_from_db()
     return topic
+
+
+def photo(name: str = "door.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def executing(actor: Person, places: dict[str, Place]) -> Topic:
+    """A topic in execution, its person responsible being `actor`."""
+    topic = decided(actor, places)
+    return topic_advance(topic=topic, to=Stage.EXECUTING, actor=actor, responsible=[actor])

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from PIL import Image
 
 from qinlin.core.errors import ConflictError, ForbiddenError
 from qinlin.people.models import Person
@@ -17,14 +14,9 @@ from qinlin.works.models import Task, TaskStatus
 from qinlin.works.services import task_create, task_report
 from tests.topics.helpers import new_topic
 from tests.works.helpers import decided as _decided
+from tests.works.helpers import photo
 
 pytestmark = pytest.mark.django_db
-
-
-def _photo() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "green").save(buffer, format="JPEG")
-    return SimpleUploadedFile("door.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
 def test_a_task_needs_a_decided_topic(erin: Person, carol: Person, places) -> None:
@@ -53,7 +45,7 @@ def test_the_person_responsible_reports_and_finishing_is_on_the_timeline(
         task=task,
         text="新门已装好",
         status=TaskStatus.DONE,
-        photos=[("door.jpg", _photo())],
+        photos=[("door.jpg", photo())],
     )
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
@@ -109,7 +101,7 @@ def test_tasks_are_set_and_reported_from_the_topic_page(
         {
             f"{task.uid}-text": "已收到三家报价",
             f"{task.uid}-status": "doing",
-            f"{task.uid}-photos": _photo(),
+            f"{task.uid}-photos": photo(),
         },
     )
     assert response.status_code == 302

@@ -34,9 +34,11 @@ from qinlin.people.api import router as people_router  # noqa: E402
 from qinlin.places.api import router as places_router  # noqa: E402
 from qinlin.topics.api import meetings_router  # noqa: E402
 from qinlin.topics.api import router as topics_router  # noqa: E402
+from qinlin.works.api import router as works_router  # noqa: E402
 
 api.add_router("/places", places_router)
 api.add_router("/people", people_router)
 api.add_router("/appeals", appeals_router)
 api.add_router("/topics", topics_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/works", works_router)

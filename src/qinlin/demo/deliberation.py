@@ -2,9 +2,9 @@
 
 The unit-door story (domain.md §1) stands at the owners' vote: two options, a local
 deliberation meeting whose show of hands did not carry, the community's review findings, a
-consultation, and the unit's vote with most households collected door to door. Beside it, a topic
-awaiting acceptance, one decided locally, a referral and a fresh appeal, so that every page of
-the appeals and topics issues has something to show.
+consultation, and the unit's vote with most households collected door to door. Beside it, a
+topic awaiting acceptance, one decided locally and now being carried out (execution.py), a
+referral and a fresh appeal, so that every page of the issues so far has something to show.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.utils import timezone
 from qinlin.appeals.models import Appeal, Category, Channel
 from qinlin.appeals.services import appeal_accept, appeal_refer, appeal_submit
 from qinlin.core.roles import Role
+from qinlin.demo.execution import load_execution
 from qinlin.people.models import Person, Residency
 from qinlin.places.models import Place
 from qinlin.topics.meeting_services import (
@@ -197,13 +198,14 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
         ],
     )
     meeting_record_minutes(actor=branch, meeting=_local_meeting, minutes="确认楼头会意见。")
-    topic_advance(
+    benches = topic_advance(
         topic=benches,
         to=Stage.DECIDED,
         actor=branch,
         option=bench,
         notice_draft="经先行商议，物业出资在广场东侧增设 6 条长椅，现予公示。",
     )
+    load_execution(people, benches, resident)
 
     appeal_accept(actor=grid, appeals=appeals[6:8], title="增设电动自行车充电桩")
     appeal_refer(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinlin.core.ids import new_uid
-from qinlin.core.masking import mask_phone
+from qinlin.core.masking import mask_name, mask_phone
 from qinlin.core.roles import Role
 
 phone_validator = RegexValidator(
@@ -75,6 +75,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name_masked(self) -> str:
+        """张*明: how a person's name reads to those who are not staff of the place."""
+        return mask_name(self.name)
 
     @property
     def phone_masked(self) -> str:

@@ -15,7 +15,7 @@ from qinlin.topics.requirements import OPTION_NEEDS, TEXT_NEEDS
 from qinlin.topics.states import Need, Stage, Transition
 from qinlin.votes.rules import MeetingRule
 
-TEXTAREA_NEEDS = (Need.FINDINGS, Need.NOTICE_DRAFT, Need.ACCEPTANCE, Need.EVALUATION, Need.TALLY)
+TEXTAREA_NEEDS = (Need.FINDINGS, Need.NOTICE_DRAFT, Need.EVALUATION, Need.TALLY)
 
 
 class BoardFilterForm(forms.Form):

@@ -19,7 +19,6 @@ TEXT_NEEDS = (
     Need.FINDINGS,
     Need.TALLY,
     Need.NOTICE_DRAFT,
-    Need.ACCEPTANCE,
     Need.EVALUATION,
 )
 # Needs met by what the topic already has (meetings, options, hands, people).
@@ -30,6 +29,7 @@ RECORD_NEEDS = (
     Need.TWO_OPTIONS,
     Need.PASSED_RESOLUTION,
     Need.RESPONSIBLE,
+    Need.ACCEPTED_WORK,
 )
 # Needs whose form also names the option chosen.
 OPTION_NEEDS = (Need.PASSED_RESOLUTION, Need.TALLY)
@@ -67,6 +67,7 @@ def record_status(topic: Topic) -> dict[Need, bool]:
         Need.TWO_OPTIONS: topic.options.count() >= 2,
         Need.PASSED_RESOLUTION: bool(passed_options(topic)),
         Need.RESPONSIBLE: topic.responsible.exists(),
+        Need.ACCEPTED_WORK: topic.acceptances.filter(passed=True).exists(),
     }
 
 

@@ -214,7 +214,6 @@ class AdvanceIn(Schema):
     findings: str = ""
     tally: str = ""
     notice_draft: str = ""
-    acceptance: str = ""
     evaluation: str = ""
     responsible: list[str] = Field(
         [], description="Uids of the people responsible, when execution starts."

@@ -196,7 +196,7 @@ def topic_advance(*, topic: Topic, to: str, actor: Person, **inputs: Any) -> Top
     refusal lists all that is missing. Records a public step and an audit event.
 
     Inputs: the text needs by their code (note, reason, referred_to, findings, tally,
-    notice_draft, acceptance, evaluation), `option` (an Option of this topic) where a
+    notice_draft, evaluation), `option` (an Option of this topic) where a
     decision is taken, `responsible` (people) when execution starts.
     """
     if to not in Stage.values:

@@ -59,7 +59,7 @@ class Need(models.TextChoices):
     TALLY = "tally", pgettext_lazy("requirement", "表决结果（所选方案与计票情况）")
     NOTICE_DRAFT = "notice_draft", pgettext_lazy("requirement", "决定公告草稿")
     RESPONSIBLE = "responsible", pgettext_lazy("requirement", "至少一名负责人")
-    ACCEPTANCE = "acceptance", pgettext_lazy("requirement", "验收意见")
+    ACCEPTED_WORK = "accepted_work", pgettext_lazy("requirement", "一次合格的验收（附现场照片）")
     EVALUATION = "evaluation", pgettext_lazy("requirement", "测评结论")
 
 
@@ -80,6 +80,9 @@ class Transition:
     needs: tuple[Need, ...]
     verb: str  # the audit action, `topics.topic.<verb>`
     label: Promise  # the button that takes it
+    # The section of the topic page whose own form takes this step (its record and the step in
+    # one), instead of the generic form of "next steps".
+    via: str = ""
 
 
 S, N = Stage, Need
@@ -141,9 +144,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.EXECUTING,
         S.EVALUATING,
         Act.EXECUTE,
-        (N.ACCEPTANCE,),
+        (N.ACCEPTED_WORK,),
         "accepted_work",
         _("验收，进入测评"),
+        via="acceptance",
     ),
     Transition(S.EVALUATING, S.CLOSED, Act.REVIEW, (N.EVALUATION,), "closed", _("测评完成，办结")),
 )

@@ -33,6 +33,7 @@ STEP_TITLES: dict[str, Promise] = {
     "bids_published": _("投标公示"),
     "tender_awarded": _("定标"),
     "funding_set": _("制定资金方案"),
+    "acceptance": _("验收"),
 }
 DETAIL_LABELS: dict[str, Promise] = {
     "option": _("方案"),
@@ -43,11 +44,14 @@ DETAIL_LABELS: dict[str, Promise] = {
     "passed": _("通过的方案"),
     "task": _("任务"),
     "due": _("完成期限"),
+    "tender": _("招标项目"),
     "vendor": _("中标单位"),
     "price": _("报价（元）"),
     "bids": _("投标数"),
     "total": _("总费用（元）"),
     "sources": _("资金来源"),
+    "participants": _("验收人员"),
+    "held_on": _("验收日期"),
 }
 
 
@@ -104,7 +108,7 @@ def topic_timeline(topic: Topic, *, full_names: bool = False) -> list[Entry]:
                 stage_label=str(Stage(step.target).label) if step.target else "",
                 text=step.text,
                 lines=_lines(step, english),
-                ok=step.data.get("passed") if step.verb == "resolution" else None,
+                ok=step.data.get("passed") if step.verb in ("resolution", "acceptance") else None,
             )
         )
     return entries

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.permissions import can
+from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.topics.forms import (
     AdvanceForm,
@@ -44,17 +45,11 @@ from qinlin.topics.services import (
 from qinlin.topics.states import OPEN_STAGES, Need, Stage, transitions_from
 from qinlin.topics.timeline import topic_timeline
 from qinlin.votes.selectors import latest_closed_result, scope_choices, topic_votes
-from qinlin.works.forms import FundingForm, ReportForm, TaskForm
-from qinlin.works.selectors import funding_of, tasks_of
+from qinlin.works.forms import AcceptanceForm, FundingForm, ReportForm, TaskForm, TenderForm
+from qinlin.works.selectors import acceptances_of, funding_of, tasks_of, tenders_of
 
 BOARD_LIMIT = 300  # a board is for one grid's current work; filters narrow the rest
 BOARD_COLUMNS = [s for s in Stage if s not in (Stage.REJECTED, Stage.REFERRED)]
-
-
-def _person(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def topic_or_404(person: Person, uid: str) -> Topic:
@@ -68,7 +63,7 @@ def topic_or_404(person: Person, uid: str) -> Topic:
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """Staff: topics under a place by stage. Residents: the topics of their compounds."""
-    person = _person(request)
+    person = current_person(request)
     places = board_places(person)
     form = BoardFilterForm(request.GET or None, places=[(p.uid, p.address) for p in places])
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
@@ -153,7 +148,18 @@ def _works(person: Person, topic: Topic, extra: dict[str, Any]) -> dict[str, Any
             scopes=[(p.uid, p.address) for p in scopes],
             initial={"scope": topic.place.uid, "share_mode": "area"},
         )
+    executing = topic.stage == Stage.EXECUTING
     return {
+        "tenders": tenders_of(topic.pk),
+        "tender_form": extra.pop("tender_form", None)
+        or (TenderForm() if adding and can(person, "works.tender", topic.place) else None),
+        "acceptances": acceptances_of(topic.pk),
+        "acceptance_form": extra.pop("acceptance_form", None)
+        or (
+            AcceptanceForm(initial={"held_on": timezone.localdate()})
+            if executing and can(person, "topics.execute", topic.place)
+            else None
+        ),
         "funding": plan,
         "funding_form": funding_form,
         "can_collect": manager,
@@ -180,7 +186,7 @@ def _from_the_vote(topic: Topic) -> dict[str, Any]:
 
 def topic_page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse:
     """The topic page; other apps' forms re-render it with their bound form on an error."""
-    person = _person(request)
+    person = current_person(request)
     status = extra.pop("status", 200)
     staff = can(person, "topics.view_board", topic.place)
     editable = can(person, "topics.edit", topic.place)
@@ -221,12 +227,12 @@ def topic_page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse
 
 @login_required
 def topic_detail(request: HttpRequest, uid: str) -> HttpResponse:
-    return topic_page(request, topic_or_404(_person(request), uid))
+    return topic_page(request, topic_or_404(current_person(request), uid))
 
 
 @login_required
 def topic_advance_view(request: HttpRequest, uid: str) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)
@@ -257,7 +263,7 @@ def topic_advance_view(request: HttpRequest, uid: str) -> HttpResponse:
 
 @login_required
 def option_add(request: HttpRequest, uid: str) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)
@@ -275,7 +281,7 @@ def option_add(request: HttpRequest, uid: str) -> HttpResponse:
 
 @login_required
 def responsible_set(request: HttpRequest, uid: str) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)
@@ -294,7 +300,7 @@ def responsible_set(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def topic_new(request: HttpRequest) -> HttpResponse:
     """Raise a topic that did not come from appeals (a branch's own proposal, a sunshine day)."""
-    person = _person(request)
+    person = current_person(request)
     grids = {p.uid: p for p in topic_grids(person)}
     if not grids:
         raise Http404
@@ -321,7 +327,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def topic_edit(request: HttpRequest, uid: str) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, uid)
     if request.method != "POST":
         return redirect("topics:topic-detail", uid=uid)

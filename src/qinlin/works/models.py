@@ -60,7 +60,21 @@ class Task(models.Model):
 
 
 def _photo_path(instance: models.Model, filename: str) -> str:
-    return f"tasks/{timezone.now():%Y/%m}/{new_uid()}.{filename.rsplit('.', 1)[-1]}"
+    return f"works/{timezone.now():%Y/%m}/{new_uid()}.{filename.rsplit('.', 1)[-1]}"
+
+
+class Photo(models.Model):
+    """A checked photo (see appeals.photos.clean_photo), served only through a permission check."""
+
+    image = models.FileField(_("照片"), upload_to=_photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self.image.name)
 
 
 class TaskReport(models.Model):
@@ -79,14 +93,41 @@ class TaskReport(models.Model):
         return f"{self.task_id} {self.at:%Y-%m-%d}"
 
 
-class TaskPhoto(models.Model):
+class TaskPhoto(Photo):
     report = models.ForeignKey(TaskReport, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(_("照片"), upload_to=_photo_path)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
+
+
+class Acceptance(models.Model):
+    """验收: the people who inspected the finished work, what they found, and whether it
+    passed. A failed acceptance stays on record beside the one that later passes."""
+
+    uid = models.CharField(
+        _("公开编号"), max_length=16, unique=True, default=new_uid, editable=False
+    )
+    topic = models.ForeignKey(
+        "topics.Topic", verbose_name=_("议题"), on_delete=models.PROTECT, related_name="acceptances"
+    )
+    held_on = models.DateField(_("验收日期"))
+    # Names and roles as written on the acceptance sheet: not everyone present has an account.
+    participants = models.CharField(_("验收人员"), max_length=300)
+    opinion = models.TextField(_("验收意见"))
+    passed = models.BooleanField(_("验收合格"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("验收")
+        verbose_name_plural = _("验收")
+        ordering = ["recorded_at", "id"]
 
     def __str__(self) -> str:
-        return str(self.image.name)
+        return f"{self.topic_id} {self.held_on}"
+
+
+class AcceptancePhoto(Photo):
+    acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="photos")
 
 
 class TenderStatus(models.TextChoices):
@@ -164,6 +205,12 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor} {self.price}"
+
+
+class BidDocument(Photo):
+    """A photo of a bid's papers: the quotation, a licence, a qualification certificate."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
 
 
 class BidComment(models.Model):

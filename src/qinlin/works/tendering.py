@@ -4,6 +4,7 @@ these services keep the data and its order."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qinlin.appeals.photos import MAX_PHOTOS, clean_photo
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
@@ -18,8 +20,8 @@ from qinlin.people.models import Person
 from qinlin.topics.models import Topic
 from qinlin.topics.permissions import can_read
 from qinlin.topics.services import step_record
-from qinlin.works.models import Bid, BidComment, Tender, TenderStatus
-from qinlin.works.services import TASK_STAGES
+from qinlin.works.models import Bid, BidComment, BidDocument, Tender, TenderStatus
+from qinlin.works.services import TASK_STAGES, Photo
 
 # Public tendering asks for at least three bidders before the bids are published.
 MIN_BIDS = 3
@@ -51,7 +53,7 @@ def tender_open(
             deadline=deadline,
             created_by=actor,
         )
-        step_record(topic=topic, actor=actor, verb="tender_opened", title=tender.title)
+        step_record(topic=topic, actor=actor, verb="tender_opened", tender=tender.title)
         audit_record(actor=actor, verb="works.tender.opened", obj=tender, data={"title": title})
     return tender
 
@@ -64,13 +66,22 @@ def bid_add(
     price: Decimal,
     product: str = "",
     qualifications: str = "",
+    documents: Sequence[Photo] = (),
 ) -> Bid:
-    """A bid received before the deadline, entered by the owners' committee or staff."""
+    """A bid received before the deadline, entered by the owners' committee or staff, with
+    photos of its papers (quotation, licence, qualification certificates)."""
     vendor = vendor.strip()
     if not vendor:
         raise DomainError(_("请填写投标单位。"), code="vendor_required", field="vendor")
     if price <= 0:
         raise DomainError(_("报价必须大于 0。"), code="bad_price", field="price")
+    if len(documents) > MAX_PHOTOS:
+        raise DomainError(
+            _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
+            code="too_many_photos",
+            field="documents",
+        )
+    cleaned = [clean_photo(file, name=name) for name, file in documents]
     with transaction.atomic():
         tender = _check(actor, tender)
         if tender.status != TenderStatus.OPEN or timezone.now() >= tender.deadline:
@@ -89,6 +100,10 @@ def bid_add(
             raise ConflictError(
                 _("%(vendor)s 已经投过标。") % {"vendor": vendor}, code="vendor_bid_twice"
             ) from None
+        for photo in cleaned:
+            BidDocument.objects.create(
+                bid=bid, image=photo.content, width=photo.width, height=photo.height
+            )
         audit_record(
             actor=actor,
             verb="works.bid.added",
@@ -120,7 +135,7 @@ def tender_publish(*, actor: Person, tender: Tender) -> Tender:
             topic=tender.topic,
             actor=actor,
             verb="bids_published",
-            title=tender.title,
+            tender=tender.title,
             bids=count,
         )
         audit_record(actor=actor, verb="works.tender.published", obj=tender, data={"bids": count})
@@ -163,7 +178,7 @@ def tender_award(*, actor: Person, tender: Tender, bid: Bid, reason: str) -> Ten
             topic=tender.topic,
             actor=actor,
             verb="tender_awarded",
-            title=tender.title,
+            tender=tender.title,
             vendor=bid.vendor,
             price=str(bid.price),
             text=reason,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qinlin.works import views
+from qinlin.works import tender_views, views
 
 app_name = "works"
 
@@ -12,4 +12,13 @@ urlpatterns = [
     path("topics/<str:uid>/funding/", views.funding_set, name="funding-set"),
     path("topics/<str:uid>/collection/", views.collection, name="collection"),
     path("shares/<int:pk>/", views.payment, name="payment"),
+    path("topics/<str:uid>/acceptance/", views.acceptance_view, name="acceptance"),
+    path("acceptance-photos/<int:pk>/", views.acceptance_photo, name="acceptance-photo"),
+    path("topics/<str:uid>/tenders/", tender_views.tender_open_view, name="tender-open"),
+    path("tenders/<str:uid>/", tender_views.tender_detail, name="tender"),
+    path("tenders/<str:uid>/bids/", tender_views.bid_add_view, name="bid-add"),
+    path("tenders/<str:uid>/publish/", tender_views.tender_publish_view, name="tender-publish"),
+    path("tenders/<str:uid>/comments/", tender_views.comment_view, name="tender-comment"),
+    path("tenders/<str:uid>/award/", tender_views.award_view, name="tender-award"),
+    path("bid-documents/<int:pk>/", tender_views.bid_document, name="bid-document"),
 ]

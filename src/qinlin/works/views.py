@@ -1,4 +1,4 @@
-"""Execution pages: add a task to a decided topic, report progress, the overdue list."""
+"""Execution pages: tasks and progress, the overdue list, funding and collection, acceptance."""
 
 from __future__ import annotations
 
@@ -11,27 +11,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qinlin.core.errors import DomainError
+from qinlin.core.errors import DomainError, ForbiddenError
 from qinlin.core.files import private_file
 from qinlin.core.permissions import can
-from qinlin.people.models import Person
+from qinlin.people.current import current_person
 from qinlin.people.selectors import person_role_assignments
 from qinlin.topics.models import Topic
 from qinlin.topics.permissions import can_read
 from qinlin.topics.selectors import topic_people
 from qinlin.topics.views import topic_or_404, topic_page
 from qinlin.votes.selectors import scope_choices
-from qinlin.works.forms import FundingForm, ReportForm, TaskForm
+from qinlin.works.acceptance import work_accept
+from qinlin.works.forms import AcceptanceForm, FundingForm, ReportForm, TaskForm
 from qinlin.works.funding import funding_plan_set, payment_record
-from qinlin.works.models import HomeShare, Task, TaskPhoto
-from qinlin.works.selectors import collection_sheet, funding_of, overdue_tasks
+from qinlin.works.models import AcceptancePhoto, HomeShare, TaskPhoto
+from qinlin.works.selectors import collection_sheet, funding_of, overdue_tasks, task_get
 from qinlin.works.services import task_create, task_report
-
-
-def _person(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def _back(topic: Topic, anchor: str = "tasks") -> HttpResponse:
@@ -43,7 +38,7 @@ def _back(topic: Topic, anchor: str = "tasks") -> HttpResponse:
 @login_required
 @require_POST
 def task_add(request: HttpRequest, uid: str) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, uid)
     form = TaskForm(request.POST, people=topic_people(topic))
     if form.is_valid():
@@ -60,8 +55,8 @@ def task_add(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 @require_POST
 def task_report_view(request: HttpRequest, uid: str) -> HttpResponse:
-    person = _person(request)
-    task = Task.objects.select_related("topic__place").filter(uid=uid).first()
+    person = current_person(request)
+    task = task_get(uid)
     if task is None or not can_read(person, task.topic):
         raise Http404
     form = ReportForm(request.POST, request.FILES, prefix=task.uid)
@@ -86,7 +81,7 @@ def task_report_view(request: HttpRequest, uid: str) -> HttpResponse:
 def task_photo(request: HttpRequest, pk: int) -> FileResponse:
     """Progress photos are public to those who may read the topic, through that check."""
     photo = TaskPhoto.objects.select_related("report__task__topic__place").filter(pk=pk).first()
-    if photo is None or not can_read(_person(request), photo.report.task.topic):
+    if photo is None or not can_read(current_person(request), photo.report.task.topic):
         raise Http404
     return private_file(photo.image.name)
 
@@ -94,7 +89,7 @@ def task_photo(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     """The overdue tasks under the places where the person oversees execution."""
-    person = _person(request)
+    person = current_person(request)
     if not can(person, "works.manage_tasks"):
         raise PermissionDenied
     places = [
@@ -108,7 +103,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def funding_set(request: HttpRequest, uid: str) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, uid)
     scopes = {p.uid: p for p in scope_choices(topic.place)}
     form = FundingForm(request.POST, scopes=[(u, p.address) for u, p in scopes.items()])
@@ -134,7 +129,7 @@ def funding_set(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def collection(request: HttpRequest, uid: str) -> HttpResponse:
     """The printable collection sheet: per building, each home's share and whether it is paid."""
-    person = _person(request)
+    person = current_person(request)
     topic = topic_or_404(person, uid)
     plan = funding_of(topic.pk)
     if plan is None:
@@ -151,7 +146,7 @@ def collection(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 @require_POST
 def payment(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     share = HomeShare.objects.select_related("plan__topic__place").filter(pk=pk).first()
     if share is None or not can_read(person, share.plan.topic):
         raise Http404
@@ -166,3 +161,44 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     url = reverse("works:collection", kwargs={"uid": share.plan.topic.uid})
     return redirect(f"{url}#share-{share.pk}")
+
+
+@login_required
+@require_POST
+def acceptance_view(request: HttpRequest, uid: str) -> HttpResponse:
+    person = current_person(request)
+    topic = topic_or_404(person, uid)
+    form = AcceptanceForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            acceptance = work_accept(
+                actor=person,
+                topic=topic,
+                held_on=data["held_on"],
+                participants=data["participants"],
+                opinion=data["opinion"],
+                passed=data["passed"],
+                photos=[(f.name or "", f) for f in data["photos"]],
+            )
+        except ForbiddenError:
+            raise PermissionDenied from None
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(
+                request,
+                _("验收合格，议题进入测评。")
+                if acceptance.passed
+                else _("已记录验收意见，整改后可再次验收。"),
+            )
+            return _back(topic, "acceptance")
+    return topic_page(request, topic, acceptance_form=form, status=400)
+
+
+@login_required
+def acceptance_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = AcceptancePhoto.objects.select_related("acceptance__topic__place").filter(pk=pk).first()
+    if photo is None or not can_read(current_person(request), photo.acceptance.topic):
+        raise Http404
+    return private_file(photo.image.name)
