@@ -36,6 +36,19 @@ def env_bool(name: str, *, default: bool) -> bool:
     raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -89,6 +102,7 @@ INSTALLED_APPS = [
     "qinlin.topics",
     "qinlin.votes",
     "qinlin.works",
+    "qinlin.disclosure",
     "qinlin.demo",
     "qinlin.api",
 ]
@@ -228,3 +242,5 @@ LOGGING: dict[str, Any] = {
 }
 
 QINLIN_SITE_NAME = _("亲邻议事")
+# Days within which a request for disclosure (依申请公开) is to be answered.
+QINLIN_DISCLOSURE_DUE_DAYS = env_int("QINLIN_DISCLOSURE_DUE_DAYS", 15)

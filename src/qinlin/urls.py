@@ -15,6 +15,8 @@ urlpatterns = [
     path("topics/", include("qinlin.topics.urls")),
     path("votes/", include("qinlin.votes.urls")),
     path("works/", include("qinlin.works.urls")),
+    path("disclosure/", include("qinlin.disclosure.urls")),
+    path("n/", include("qinlin.disclosure.public_urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -12,6 +12,7 @@ from django.db.models import Count
 from qinlin.core.audit import audit_verify
 from qinlin.core.roles import Role
 from qinlin.demo.data import PASSWORD, demo_logins, load_demo
+from qinlin.disclosure.models import DisclosureRequest
 from qinlin.organisations.models import BranchKind, PartyBranch, PartyMembership
 from qinlin.people.models import Person, Residency, ResidencyStatus, RoleAssignment
 from qinlin.people.selectors import person_active_roles
@@ -76,6 +77,10 @@ def test_demo_holds_the_model_subdistrict_and_loads_only_once() -> None:
     assert benches.stage == Stage.EXECUTING
     assert benches.tenders.get().bids.count() == 3
     assert benches.tasks.count() == 2
+    bids = benches.notices.get(kind="bids")
+    assert bids.channels.filter(kind="building_board").count() >= 6
+    assert bids.objections.exclude(answer="").exists()
+    assert DisclosureRequest.objects.get().status == "answered"
     assert audit_verify().ok
 
     before = _counts()

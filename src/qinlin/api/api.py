@@ -30,6 +30,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 from qinlin.appeals.api import router as appeals_router  # noqa: E402
+from qinlin.disclosure.api import router as disclosure_router  # noqa: E402
 from qinlin.people.api import router as people_router  # noqa: E402
 from qinlin.places.api import router as places_router  # noqa: E402
 from qinlin.topics.api import meetings_router  # noqa: E402
@@ -42,3 +43,4 @@ api.add_router("/appeals", appeals_router)
 api.add_router("/topics", topics_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/works", works_router)
+api.add_router("/disclosure", disclosure_router)

@@ -125,6 +125,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "works.tender": frozenset(
         {R.OWNERS_COMMITTEE, R.BRANCH_SECRETARY, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}
     ),
+    # --- disclosure ---------------------------------------------------------------------
+    # Set up the notice boards, chat groups and other channels of a place.
+    "disclosure.channels": COMMUNITY_OFFICE | {R.GRID_WORKER, R.BRANCH_SECRETARY},
+    # Draft, publish and withdraw notices; record objections made in person and answer them.
+    "disclosure.publish": TOPIC_KEEPERS,
+    # Register, assign, answer or refuse requests for disclosure (依申请公开).
+    "disclosure.requests": COMMUNITY_OFFICE | {R.GRID_WORKER, R.BRANCH_SECRETARY},
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(

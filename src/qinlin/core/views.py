@@ -11,6 +11,7 @@ from qinlin.appeals.models import AppealStatus
 from qinlin.appeals.selectors import InboxFilters, appeals_inbox
 from qinlin.core.permissions import can
 from qinlin.core.selectors import audit_events_under
+from qinlin.disclosure.selectors import overdue_request_count
 from qinlin.organisations.selectors import branches_covering
 from qinlin.people.current import current_person
 from qinlin.people.selectors import (
@@ -100,6 +101,11 @@ def workspace(request: HttpRequest) -> HttpResponse:
                 [a.place for a in assignments if can(person, "works.manage_tasks", a.place)]
             ).count(),
             "new_appeals": appeals_inbox(person, InboxFilters(status=AppealStatus.NEW)).count(),
+            "can_disclose": can(person, "disclosure.publish"),
+            "can_channels": can(person, "disclosure.channels"),
+            "overdue_requests": overdue_request_count(person)
+            if can(person, "disclosure.requests")
+            else None,
         },
     )
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from qinlin.appeals.models import Appeal, Category, Channel
 from qinlin.appeals.services import appeal_accept, appeal_refer, appeal_submit
 from qinlin.core.roles import Role
+from qinlin.demo.disclosure import load_disclosure
 from qinlin.demo.execution import load_execution
 from qinlin.people.models import Person, Residency
 from qinlin.places.models import Place
@@ -206,6 +207,7 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
         notice_draft="经先行商议，物业出资在广场东侧增设 6 条长椅，现予公示。",
     )
     load_execution(people, benches, resident)
+    load_disclosure(people, shanghe, benches)
 
     appeal_accept(actor=grid, appeals=appeals[6:8], title="增设电动自行车充电桩")
     appeal_refer(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -34,6 +35,8 @@ STEP_TITLES: dict[str, Promise] = {
     "tender_awarded": _("定标"),
     "funding_set": _("制定资金方案"),
     "acceptance": _("验收"),
+    "notice_published": _("发布公示"),
+    "notice_withdrawn": _("撤回公示"),
 }
 DETAIL_LABELS: dict[str, Promise] = {
     "option": _("方案"),
@@ -51,6 +54,8 @@ DETAIL_LABELS: dict[str, Promise] = {
     "total": _("总费用（元）"),
     "sources": _("资金来源"),
     "participants": _("验收人员"),
+    "notice_title": _("公示"),
+    "until": _("公示截止"),
     "held_on": _("验收日期"),
 }
 
@@ -65,6 +70,7 @@ class Entry:
     text: str = ""
     lines: list[tuple[str, str]] = field(default_factory=list)
     ok: bool | None = None
+    link: str = ""
 
 
 def _title(step: Step) -> str:
@@ -109,6 +115,9 @@ def topic_timeline(topic: Topic, *, full_names: bool = False) -> list[Entry]:
                 text=step.text,
                 lines=_lines(step, english),
                 ok=step.data.get("passed") if step.verb in ("resolution", "acceptance") else None,
+                link=reverse("public:notice", args=[step.data["notice"]])
+                if step.data.get("notice")
+                else "",
             )
         )
     return entries

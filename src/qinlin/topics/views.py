@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.permissions import can
+from qinlin.disclosure.selectors import notices_of_topic
 from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.topics.forms import (
@@ -190,6 +191,7 @@ def topic_page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse
     status = extra.pop("status", 200)
     staff = can(person, "topics.view_board", topic.place)
     editable = can(person, "topics.edit", topic.place)
+    disclose = can(person, "disclosure.publish", topic.place)
     context = {
         "topic": topic,
         "is_staff": staff,
@@ -218,6 +220,8 @@ def topic_page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse
         "votes": topic_votes(topic.pk),
         "can_open_vote": topic.stage == Stage.VOTING and can(person, "votes.open", topic.place),
         **_works(person, topic, extra),
+        "notices": [n for n in notices_of_topic(topic.pk) if n.state != "draft" or disclose],
+        "can_disclose": disclose,
         "can_convene": topic.stage in OPEN_STAGES
         and can(person, "topics.run_meetings", topic.place),
         **extra,
