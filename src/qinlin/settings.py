@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "qinlin.votes",
     "qinlin.works",
     "qinlin.disclosure",
+    "qinlin.evaluation",
     "qinlin.demo",
     "qinlin.api",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("votes/", include("qinlin.votes.urls")),
     path("works/", include("qinlin.works.urls")),
     path("disclosure/", include("qinlin.disclosure.urls")),
+    path("evaluation/", include("qinlin.evaluation.urls")),
     path("n/", include("qinlin.disclosure.public_urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

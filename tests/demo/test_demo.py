@@ -81,6 +81,13 @@ def test_demo_holds_the_model_subdistrict_and_loads_only_once() -> None:
     assert bids.channels.filter(kind="building_board").count() >= 6
     assert bids.objections.exclude(answer="").exists()
     assert DisclosureRequest.objects.get().status == "answered"
+    lights = Topic.objects.get(title="2号楼楼道灯改为声控灯")
+    assert lights.stage == Stage.CLOSED
+    survey = lights.surveys.get()
+    assert survey.result["enough"]
+    assert survey.result["responses"] * 2 > survey.result["homes"]  # most homes answered
+    assert lights.feedback.count() == 3
+    assert lights.notices.get(kind="evaluation").state == "published"
     assert audit_verify().ok
 
     before = _counts()

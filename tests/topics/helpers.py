@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from qinlin.appeals.models import Category
+from qinlin.evaluation.models import Survey
 from qinlin.people.models import Person
 from qinlin.places.models import Place
 from qinlin.topics.meeting_services import (
@@ -126,6 +127,17 @@ def satisfy(
         inputs["option"] = options[1]
     if Need.RESPONSIBLE in needs:
         topic_set_responsible(actor=actor, topic=topic, people=[actor])
+    if Need.SURVEY_DONE in needs:
+        # The record alone, ended with every home answering (evaluation.services is tested
+        # on its own).
+        Survey.objects.create(
+            topic=topic,
+            scope=topic.place,
+            closes_on=timezone.localdate(),
+            ended_at=timezone.now(),
+            result={"enough": True},
+            created_by=actor,
+        )
     if Need.ACCEPTED_WORK in needs:
         # The record alone: works.acceptance.work_accept would also take the step itself.
         Acceptance.objects.create(

@@ -8,6 +8,8 @@ from django.utils import timezone
 from qinlin.appeals.models import Category
 from qinlin.appeals.services import appeal_accept, appeal_submit
 from qinlin.core.audit import audit_verify
+from qinlin.evaluation.models import Level
+from qinlin.evaluation.services import survey_end, survey_open, survey_respond
 from qinlin.people.models import Person
 from qinlin.places.models import Place
 from qinlin.topics.models import MeetingKind
@@ -62,6 +64,15 @@ def test_the_unit_door_goes_from_appeals_to_closed(
         photos=[("door.jpg", photo())],
     )
     topic.refresh_from_db()
+    survey = survey_open(
+        actor=erin,
+        topic=topic,
+        scope=places["unit_a"],
+        closes_on=timezone.localdate(),
+        min_rate=50,
+    )
+    survey_respond(actor=alice, survey=survey, home=places["home_a"], level=Level.SATISFIED)
+    survey_end(actor=erin, survey=survey)
     topic = topic_advance(
         topic=topic, to=Stage.CLOSED, actor=frank, evaluation=TEXT_INPUTS[Need("evaluation")]
     )

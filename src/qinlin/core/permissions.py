@@ -132,6 +132,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "disclosure.publish": TOPIC_KEEPERS,
     # Register, assign, answer or refuse requests for disclosure (依申请公开).
     "disclosure.requests": COMMUNITY_OFFICE | {R.GRID_WORKER, R.BRANCH_SECRETARY},
+    # --- evaluation ---------------------------------------------------------------------
+    # Record an audit assessment of a topic's execution (the panel's findings and verdict).
+    "evaluation.audit": COMMUNITY_OFFICE | {R.BRANCH_SECRETARY, R.THIRD_PARTY, R.EXPERT},
+    # Open and end the satisfaction survey of a topic's homes, and see who answered.
+    "evaluation.survey": TOPIC_KEEPERS,
+    # Write down a home's answer to a satisfaction survey door to door.
+    "evaluation.record": BUILDING_TEAM,
+    # Build, publish and read the results of survey campaigns; record answers door to door.
+    "evaluation.campaigns": COMMUNITY_OFFICE | {R.THIRD_PARTY},
+    # Assign, answer and resolve feedback items, or turn them into appeals.
+    "evaluation.feedback": TOPIC_KEEPERS | {R.PROPERTY_STAFF},
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(

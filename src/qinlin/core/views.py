@@ -103,6 +103,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "new_appeals": appeals_inbox(person, InboxFilters(status=AppealStatus.NEW)).count(),
             "can_disclose": can(person, "disclosure.publish"),
             "can_channels": can(person, "disclosure.channels"),
+            "can_feedback": can(person, "evaluation.feedback"),
+            "can_campaigns": can(person, "evaluation.campaigns"),
             "overdue_requests": overdue_request_count(person)
             if can(person, "disclosure.requests")
             else None,

@@ -17,22 +17,21 @@ from django.utils import timezone
 from qinlin.appeals.models import Appeal, Category, Channel
 from qinlin.appeals.services import appeal_accept, appeal_refer, appeal_submit
 from qinlin.core.roles import Role
+from qinlin.demo.campaign import load_campaign
 from qinlin.demo.disclosure import load_disclosure
+from qinlin.demo.evaluation import load_evaluation
 from qinlin.demo.execution import load_execution
+from qinlin.demo.meetings import hands, held
 from qinlin.people.models import Person, Residency
 from qinlin.places.models import Place
 from qinlin.topics.meeting_services import (
     Invitee,
-    meeting_convene,
     meeting_record_minutes,
-    participant_sign_in,
-    resolution_record,
 )
-from qinlin.topics.models import Capacity, Meeting, MeetingKind, Option, Topic
+from qinlin.topics.models import Capacity, MeetingKind, Topic
 from qinlin.topics.services import option_save, topic_advance
 from qinlin.topics.states import Stage
 from qinlin.votes.models import BallotChannel
-from qinlin.votes.rules import MeetingRule
 from qinlin.votes.services import ballot_cast, vote_open
 
 # (category, text, reporter name for an offline channel or "" for the resident login, channel)
@@ -58,36 +57,6 @@ APPEALS = [
     ("complaints", "楼上卫生间漏水，把我家天花板泡坏了。", "周先生", Channel.PHONE),
     ("environment", "2号楼后面的树太密了，挡光，夏天蚊子特别多。", "吴阿姨", Channel.DOOR_MEETING),
 ]
-
-
-def _hands(actor: Person, meeting: Meeting, option: Option, agree: int, disagree: int) -> None:
-    resolution_record(
-        actor=actor,
-        meeting=meeting,
-        option=option,
-        rule=MeetingRule.MAJORITY_OF_ATTENDEES,
-        agree=agree,
-        disagree=disagree,
-        abstain=0,
-    )
-
-
-def _held(
-    actor: Person, topic: Topic, *, kind: str, title: str, invited: list[Invitee], absent: int
-) -> Meeting:
-    meeting = meeting_convene(
-        actor=actor,
-        kind=kind,
-        title=title,
-        place=topic.place,
-        starts_at=timezone.now() - timedelta(days=3),
-        location="上河园党群服务站",
-        topics=[topic],
-        invitees=invited,
-    )
-    for participant in list(meeting.participants.all())[: len(invited) - absent]:
-        participant_sign_in(actor=actor, participant=participant)
-    return meeting
 
 
 def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, int]:
@@ -130,7 +99,7 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
         funding="居民自筹 + 物业补贴",
         description="物业补贴 3000 元，其余按面积由本单元住户分摊。",
     )
-    local = _held(
+    local = held(
         branch,
         door,
         kind=MeetingKind.LOCAL,
@@ -149,7 +118,7 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
         meeting=local,
         minutes="物业认为应使用维修基金，业委会认为维修基金手续太慢；两方案均有人支持，未能达成一致。",
     )
-    _hands(branch, local, plan_b, 2, 2)
+    hands(branch, local, plan_b, 2, 2)
     topic_advance(
         topic=door,
         to=Stage.REVIEW,
@@ -173,7 +142,7 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
         estimated_cost=Decimal("3600"),
         funding="物业补贴",
     )
-    square = _held(
+    square = held(
         branch,
         benches,
         kind=MeetingKind.DOOR,
@@ -186,8 +155,8 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
         ],
     )
     meeting_record_minutes(actor=branch, meeting=square, minutes="物业同意出资，位置定在广场东侧。")
-    _hands(branch, square, bench, 3, 0)
-    _local_meeting = _held(
+    hands(branch, square, bench, 3, 0)
+    _local_meeting = held(
         branch,
         benches,
         kind=MeetingKind.LOCAL,
@@ -208,6 +177,8 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
     )
     load_execution(people, benches, resident)
     load_disclosure(people, shanghe, benches)
+    load_evaluation(people, shanghe)
+    load_campaign(people, shanghe)
 
     appeal_accept(actor=grid, appeals=appeals[6:8], title="增设电动自行车充电桩")
     appeal_refer(
@@ -220,7 +191,7 @@ def _unit_door_vote(people: dict[Role, Person], door: Topic, unit: Place, reside
     """The consultation sends both options to the unit's owners; the building head has been
     door to door, and the resident login's household has still to vote (online, in the demo)."""
     community, head = people[Role.COMMUNITY_STAFF], people[Role.BUILDING_HEAD]
-    consultation = _held(
+    consultation = held(
         community,
         door,
         kind=MeetingKind.CONSULTATION,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from qinlin.disclosure.models import NoticeKind
+from qinlin.evaluation.models import CLOSED_FEEDBACK, Level, Survey
 from qinlin.topics.models import Meeting, MeetingStatus, Topic
 from qinlin.votes.models import Vote
 from qinlin.works.models import Acceptance, Tender, TenderStatus
@@ -30,6 +32,10 @@ class Subject:
 def notice_subjects(topic: Topic) -> list[Subject]:
     """The topic's records that may be disclosed now, newest kind of record first."""
     subjects = [
+        Subject(NoticeKind.EVALUATION, s.uid, _("%(date)s 满意度测评") % {"date": s.closes_on})
+        for s in topic.surveys.exclude(ended_at=None)
+    ]
+    subjects += [
         Subject(NoticeKind.ACCEPTANCE, a.uid, _("%(date)s 验收") % {"date": a.held_on})
         for a in topic.acceptances.all()
     ]
@@ -58,6 +64,7 @@ def draft(topic: Topic, kind: str, subject_uid: str) -> tuple[str, str]:
         NoticeKind.BIDS: _bids,
         NoticeKind.FUNDING: _funding,
         NoticeKind.ACCEPTANCE: _acceptance,
+        NoticeKind.EVALUATION: _evaluation,
     }[NoticeKind(kind)]
     return maker(topic, subject_uid)
 
@@ -172,3 +179,45 @@ def _acceptance(topic: Topic, uid: str) -> tuple[str, str]:
         _("验收意见：%(opinion)s") % {"opinion": acceptance.opinion},
     ]
     return _("关于“%(title)s”验收结果的公示") % {"title": topic.title}, "\n".join(lines)
+
+
+def _evaluation(topic: Topic, uid: str) -> tuple[str, str]:
+    """The survey's figures, the audits' verdicts and what became of the problems raised."""
+    survey = Survey.objects.select_related("scope").get(uid=uid, topic=topic)
+    result = survey.result
+    lines = [
+        _("“%(title)s”满意度测评（%(scope)s）已结束：")
+        % {"title": topic.title, "scope": survey.scope.address},
+        _("参与 %(n)s/%(homes)s 户（%(rate)s），满意率 %(sat)s。")
+        % {
+            "n": result.get("responses", 0),
+            "homes": result.get("homes", 0),
+            "rate": result.get("response_rate", "—"),
+            "sat": result.get("satisfaction_rate", "—"),
+        },
+    ]
+    counts = result.get("counts", {})
+    lines += [
+        _("· %(level)s %(n)s 户") % {"level": label, "n": counts.get(value, 0)}
+        for value, label in Level.choices
+    ]
+    for audit in topic.audits.all():
+        lines += [
+            "",
+            _("%(date)s 审计评估结论：%(verdict)s。%(findings)s")
+            % {
+                "date": audit.held_on,
+                "verdict": audit.get_verdict_display(),
+                "findings": audit.findings,
+            },
+        ]
+    items = topic.feedback.aggregate(
+        total=Count("id"), closed=Count("id", filter=Q(status__in=CLOSED_FEEDBACK))
+    )
+    if items["total"]:
+        lines += [
+            "",
+            _("收到反馈问题 %(total)s 条，已办结 %(closed)s 条。")
+            % {"total": items["total"], "closed": items["closed"]},
+        ]
+    return _("关于“%(title)s”测评结果的公示") % {"title": topic.title}, "\n".join(lines)

@@ -61,6 +61,7 @@ class NoticeKind(models.TextChoices):
     BIDS = "bids", _("投标公示")
     FUNDING = "funding", _("资金方案与收支")
     ACCEPTANCE = "acceptance", _("验收结果")
+    EVALUATION = "evaluation", _("测评结果")
     OTHER = "other", _("其他公开事项")
 
 

@@ -30,6 +30,7 @@ RECORD_NEEDS = (
     Need.PASSED_RESOLUTION,
     Need.RESPONSIBLE,
     Need.ACCEPTED_WORK,
+    Need.SURVEY_DONE,
 )
 # Needs whose form also names the option chosen.
 OPTION_NEEDS = (Need.PASSED_RESOLUTION, Need.TALLY)
@@ -68,6 +69,9 @@ def record_status(topic: Topic) -> dict[Need, bool]:
         Need.PASSED_RESOLUTION: bool(passed_options(topic)),
         Need.RESPONSIBLE: topic.responsible.exists(),
         Need.ACCEPTED_WORK: topic.acceptances.filter(passed=True).exists(),
+        Need.SURVEY_DONE: topic.surveys.filter(
+            ended_at__isnull=False, result__enough=True
+        ).exists(),
     }
 
 

@@ -60,6 +60,10 @@ class Need(models.TextChoices):
     NOTICE_DRAFT = "notice_draft", pgettext_lazy("requirement", "决定公告草稿")
     RESPONSIBLE = "responsible", pgettext_lazy("requirement", "至少一名负责人")
     ACCEPTED_WORK = "accepted_work", pgettext_lazy("requirement", "一次合格的验收（附现场照片）")
+    SURVEY_DONE = (
+        "survey_done",
+        pgettext_lazy("requirement", "一次已结束且参与率达标的满意度测评"),
+    )
     EVALUATION = "evaluation", pgettext_lazy("requirement", "测评结论")
 
 
@@ -149,7 +153,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         _("验收，进入测评"),
         via="acceptance",
     ),
-    Transition(S.EVALUATING, S.CLOSED, Act.REVIEW, (N.EVALUATION,), "closed", _("测评完成，办结")),
+    Transition(
+        S.EVALUATING,
+        S.CLOSED,
+        Act.REVIEW,
+        (N.SURVEY_DONE, N.EVALUATION),
+        "closed",
+        _("测评完成，办结"),
+    ),
 )
 
 

@@ -37,6 +37,9 @@ STEP_TITLES: dict[str, Promise] = {
     "acceptance": _("验收"),
     "notice_published": _("发布公示"),
     "notice_withdrawn": _("撤回公示"),
+    "audit": _("审计评估"),
+    "survey_opened": _("发起满意度测评"),
+    "survey_ended": _("满意度测评结束"),
 }
 DETAIL_LABELS: dict[str, Promise] = {
     "option": _("方案"),
@@ -55,7 +58,13 @@ DETAIL_LABELS: dict[str, Promise] = {
     "sources": _("资金来源"),
     "participants": _("验收人员"),
     "notice_title": _("公示"),
-    "until": _("公示截止"),
+    "until": _("截止"),
+    "panel": _("评估组"),
+    "verdict": _("结论"),
+    "problems": _("提出问题"),
+    "survey_scope": _("测评范围"),
+    "responses": _("参与户数"),
+    "satisfaction": _("满意率"),
     "held_on": _("验收日期"),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.permissions import can
 from qinlin.disclosure.selectors import notices_of_topic
+from qinlin.evaluation.forms import AuditForm, SurveyForm
+from qinlin.evaluation.selectors import audits_of, figures_of, surveys_of
 from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.topics.forms import (
@@ -171,6 +174,40 @@ def _works(person: Person, topic: Topic, extra: dict[str, Any]) -> dict[str, Any
     }
 
 
+def _evaluation(person: Person, topic: Topic, extra: dict[str, Any]) -> dict[str, Any]:
+    """The evaluation section: audits, surveys with their figures, the feedback they raised,
+    and the forms to add an audit or open a survey while the topic is being evaluated."""
+    evaluating = topic.stage == Stage.EVALUATING
+    surveys = surveys_of(topic.pk)
+    scopes = scope_choices(topic.place) if evaluating else []
+    return {
+        "audits": audits_of(topic.pk),
+        "audit_form": extra.pop("audit_form", None)
+        or (
+            AuditForm(initial={"held_on": timezone.localdate()})
+            if evaluating and can(person, "evaluation.audit", topic.place)
+            else None
+        ),
+        "surveys": [(survey, figures_of(survey)) for survey in surveys],
+        "survey_form": extra.pop("survey_form", None)
+        or (
+            SurveyForm(
+                scopes=[(p.uid, p.address) for p in scopes],
+                initial={
+                    "scope": topic.place.uid,
+                    "closes_on": timezone.localdate() + timedelta(days=14),
+                },
+            )
+            if evaluating
+            and all(s.ended_at for s in surveys)
+            and can(person, "evaluation.survey", topic.place)
+            else None
+        ),
+        "feedback": list(topic.feedback.order_by("closed_at", "-created_at")[:50]),
+        "can_feedback": can(person, "evaluation.feedback", topic.place),
+    }
+
+
 def _from_the_vote(topic: Topic) -> dict[str, Any]:
     """The closed owners' vote fills in the tally and the option it carried."""
     result = latest_closed_result(topic.pk)
@@ -220,6 +257,7 @@ def topic_page(request: HttpRequest, topic: Topic, **extra: Any) -> HttpResponse
         "votes": topic_votes(topic.pk),
         "can_open_vote": topic.stage == Stage.VOTING and can(person, "votes.open", topic.place),
         **_works(person, topic, extra),
+        **_evaluation(person, topic, extra),
         "notices": [n for n in notices_of_topic(topic.pk) if n.state != "draft" or disclose],
         "can_disclose": disclose,
         "can_convene": topic.stage in OPEN_STAGES
