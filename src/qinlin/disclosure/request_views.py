@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
-from qinlin.core.permissions import can, roles_for
+from qinlin.core.permissions import can
 from qinlin.disclosure.forms_requests import (
     RequestAnswerForm,
     RequestAssignForm,
@@ -35,8 +34,9 @@ from qinlin.disclosure.services import (
     request_refuse,
 )
 from qinlin.people.current import current_person
-from qinlin.people.models import Person, RoleAssignment
+from qinlin.people.models import Person
 from qinlin.people.selectors import (
+    assignee_choices,
     person_confirmed_homes,
     person_role_assignments,
 )
@@ -172,28 +172,6 @@ def _request_for(person: Person, uid: str) -> DisclosureRequest:
     return found
 
 
-def _assignee_choices(place: Place) -> list[tuple[str, str]]:
-    """People who may publish notices at the place today (a role held there or above it)."""
-    today = timezone.localdate()
-    held = (
-        RoleAssignment.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
-            starts_on__lte=today,
-            role__in=roles_for("disclosure.requests"),
-            place__path__in=place.ancestor_paths,
-            person__is_active=True,
-        )
-        .select_related("person", "place")
-        # Those closest to the place first: the compound's team before the community office.
-        .order_by("-place__path", "person__name", "person_id")
-    )
-    people: dict[str, tuple[str, list[str]]] = {}
-    for assignment in held:
-        _name, roles = people.setdefault(assignment.person.uid, (assignment.person.name, []))
-        roles.append(f"{assignment.get_role_display()} · {assignment.place.name}")
-    return [(uid, f"{name}（{'、'.join(roles)}）") for uid, (name, roles) in people.items()]
-
-
 def _due_days(due_on: date) -> int:
     """Days past the due date (positive) or left before it (negative or zero)."""
     return (timezone.localdate() - due_on).days
@@ -218,7 +196,7 @@ def _request_page(
         "late": _due_days(found.due_on),
     }
     if is_open:
-        people = _assignee_choices(found.place)
+        people = assignee_choices("disclosure.requests", found.place)
         context["can_assign"] = bool(people)
         context["assign_form"] = assign_form or RequestAssignForm(
             people=people,
@@ -251,7 +229,9 @@ def _closed(request: HttpRequest, found: DisclosureRequest, error: ConflictError
 def request_assign_view(request: HttpRequest, uid: str) -> HttpResponse:
     person = current_person(request)
     found = _request_for(person, uid)
-    form = RequestAssignForm(request.POST, people=_assignee_choices(found.place))
+    form = RequestAssignForm(
+        request.POST, people=assignee_choices("disclosure.requests", found.place)
+    )
     if form.is_valid():
         assignee = Person.objects.get(uid=form.cleaned_data["assignee"])
         try:

@@ -11,7 +11,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from qinlin.appeals.selectors import categories_active
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
-from qinlin.core.permissions import can, roles_for
+from qinlin.core.permissions import can
 from qinlin.evaluation.feedback_forms import (
     FeedbackAnswerForm,
     FeedbackAppealForm,
@@ -32,8 +31,8 @@ from qinlin.evaluation.models import CLOSED_FEEDBACK, FeedbackItem
 from qinlin.evaluation.selectors import FeedbackFigures, feedback_figures, feedback_under
 from qinlin.evaluation.services import feedback_answer, feedback_assign, feedback_to_appeal
 from qinlin.people.current import current_person
-from qinlin.people.models import Person, RoleAssignment
-from qinlin.people.selectors import person_role_assignments
+from qinlin.people.models import Person
+from qinlin.people.selectors import assignee_choices, person_role_assignments
 from qinlin.places.models import Place
 
 LIST_LIMIT = 200
@@ -165,28 +164,6 @@ def _item_for(person: Person, uid: str) -> FeedbackItem:
     return found
 
 
-def _assignee_choices(place: Place) -> list[tuple[str, str]]:
-    """People who may handle feedback at the place today (a role held there or above it)."""
-    today = timezone.localdate()
-    held = (
-        RoleAssignment.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
-            starts_on__lte=today,
-            role__in=roles_for(ACTION),
-            place__path__in=place.ancestor_paths,
-            person__is_active=True,
-        )
-        .select_related("person", "place")
-        # Those closest to the place first: the compound's team before the community office.
-        .order_by("-place__path", "person__name", "person_id")
-    )
-    people: dict[str, tuple[str, list[str]]] = {}
-    for assignment in held:
-        _name, roles = people.setdefault(assignment.person.uid, (assignment.person.name, []))
-        roles.append(f"{assignment.get_role_display()} · {assignment.place.name}")
-    return [(uid, f"{name}（{'、'.join(roles)}）") for uid, (name, roles) in people.items()]
-
-
 def _item_page(
     request: HttpRequest,
     item: FeedbackItem,
@@ -199,7 +176,7 @@ def _item_page(
     is_open = item.status not in CLOSED_FEEDBACK
     context: dict[str, object] = {"item": item, "is_open": is_open}
     if is_open:
-        people = _assignee_choices(item.place)
+        people = assignee_choices(ACTION, item.place)
         context["can_assign"] = bool(people)
         context["assign_form"] = assign_form or FeedbackAssignForm(
             people=people, initial={"assignee": item.assignee.uid if item.assignee else ""}
@@ -225,7 +202,7 @@ def _closed(request: HttpRequest, item: FeedbackItem, error: ConflictError) -> H
 def feedback_assign_view(request: HttpRequest, uid: str) -> HttpResponse:
     person = current_person(request)
     item = _item_for(person, uid)
-    form = FeedbackAssignForm(request.POST, people=_assignee_choices(item.place))
+    form = FeedbackAssignForm(request.POST, people=assignee_choices(ACTION, item.place))
     if form.is_valid():
         assignee = Person.objects.get(uid=form.cleaned_data["assignee"])
         try:

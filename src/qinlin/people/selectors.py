@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from qinlin.core.permissions import roles_for
 from qinlin.core.roles import Role
 from qinlin.people.models import Person, Relation, Residency, ResidencyStatus, RoleAssignment
 from qinlin.places.models import Place
@@ -94,3 +95,26 @@ def people_under(place: Place) -> QuerySet[Person]:
         .distinct()
         .order_by("name", "id")
     )
+
+
+def assignee_choices(action: str, place: Place) -> list[tuple[str, str]]:
+    """(uid, "name（role · place、…）") of the people who may `action` at `place` today, by a
+    role held there or above it; those closest to the place first (the compound's team before
+    the community office). For "assign to" choices."""
+    today = timezone.localdate()
+    held = (
+        RoleAssignment.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            starts_on__lte=today,
+            role__in=roles_for(action),
+            place__path__in=place.ancestor_paths,
+            person__is_active=True,
+        )
+        .select_related("person", "place")
+        .order_by("-place__path", "person__name", "person_id")
+    )
+    people: dict[str, tuple[str, list[str]]] = {}
+    for assignment in held:
+        _name, roles = people.setdefault(assignment.person.uid, (assignment.person.name, []))
+        roles.append(f"{assignment.get_role_display()} · {assignment.place.name}")
+    return [(uid, f"{name}（{'、'.join(roles)}）") for uid, (name, roles) in people.items()]
