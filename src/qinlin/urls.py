@@ -17,6 +17,7 @@ urlpatterns = [
     path("works/", include("qinlin.works.urls")),
     path("disclosure/", include("qinlin.disclosure.urls")),
     path("evaluation/", include("qinlin.evaluation.urls")),
+    path("organisations/", include("qinlin.organisations.urls")),
     path("n/", include("qinlin.disclosure.public_urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,7 +13,7 @@ from qinlin.core.audit import audit_verify
 from qinlin.core.roles import Role
 from qinlin.demo.data import PASSWORD, demo_logins, load_demo
 from qinlin.disclosure.models import DisclosureRequest
-from qinlin.organisations.models import BranchKind, PartyBranch, PartyMembership
+from qinlin.organisations.models import Activity, BranchKind, PartyBranch, PartyMembership
 from qinlin.people.models import Person, Residency, ResidencyStatus, RoleAssignment
 from qinlin.people.selectors import person_active_roles
 from qinlin.places.models import Place, PlaceKind
@@ -88,6 +88,11 @@ def test_demo_holds_the_model_subdistrict_and_loads_only_once() -> None:
     assert survey.result["responses"] * 2 > survey.result["homes"]  # most homes answered
     assert lights.feedback.count() == 3
     assert lights.notices.get(kind="evaluation").state == "published"
+    clinic = Activity.objects.get(title="口腔义诊进小区")
+    assert clinic.registrations.filter(status="registered").count() == clinic.capacity
+    assert clinic.registrations.filter(status="waiting").count() == 5
+    assert clinic.registrations.exclude(attended_at=None).count() == clinic.capacity - 2
+    assert clinic.partners.get().name == "潍坊市口腔医院"
     assert audit_verify().ok
 
     before = _counts()

@@ -32,6 +32,8 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 from qinlin.appeals.api import router as appeals_router  # noqa: E402
 from qinlin.disclosure.api import router as disclosure_router  # noqa: E402
 from qinlin.evaluation.api import router as evaluation_router  # noqa: E402
+from qinlin.organisations.activity_api import router as activities_router  # noqa: E402
+from qinlin.organisations.api import router as organisations_router  # noqa: E402
 from qinlin.people.api import router as people_router  # noqa: E402
 from qinlin.places.api import router as places_router  # noqa: E402
 from qinlin.topics.api import meetings_router  # noqa: E402
@@ -44,5 +46,7 @@ api.add_router("/appeals", appeals_router)
 api.add_router("/topics", topics_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/works", works_router)
+api.add_router("/activities", activities_router)
 api.add_router("/disclosure", disclosure_router)
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/organisations", organisations_router)

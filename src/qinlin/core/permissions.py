@@ -61,6 +61,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # --- organisations ------------------------------------------------------------------
     # Form a party branch for compounds of a community and enrol its members.
     "organisations.manage_branches": COMMUNITY_OFFICE,
+    # Register partner units and their resources, and link a resource to where it is used.
+    "organisations.partners": COMMUNITY_OFFICE | {R.BRANCH_SECRETARY, R.PARTNER_CONTACT},
+    # Announce activities, change or cancel them, and record attendance.
+    "organisations.activities": COMMUNITY_OFFICE
+    | {R.BRANCH_SECRETARY, R.GRID_WORKER, R.PARTNER_CONTACT},
     # --- appeals ------------------------------------------------------------------------
     # Enter appeals heard offline (building-door meetings, visits, calls) for a place.
     "appeals.enter": BUILDING_TEAM,

@@ -105,6 +105,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "can_channels": can(person, "disclosure.channels"),
             "can_feedback": can(person, "evaluation.feedback"),
             "can_campaigns": can(person, "evaluation.campaigns"),
+            "can_activities": can(person, "organisations.activities"),
+            "can_partners": can(person, "organisations.partners"),
             "overdue_requests": overdue_request_count(person)
             if can(person, "disclosure.requests")
             else None,

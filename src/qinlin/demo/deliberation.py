@@ -17,6 +17,7 @@ from django.utils import timezone
 from qinlin.appeals.models import Appeal, Category, Channel
 from qinlin.appeals.services import appeal_accept, appeal_refer, appeal_submit
 from qinlin.core.roles import Role
+from qinlin.demo.activities import load_activities
 from qinlin.demo.campaign import load_campaign
 from qinlin.demo.disclosure import load_disclosure
 from qinlin.demo.evaluation import load_evaluation
@@ -179,6 +180,7 @@ def load_deliberation(people: dict[Role, Person], shanghe: Place) -> dict[str, i
     load_disclosure(people, shanghe, benches)
     load_evaluation(people, shanghe)
     load_campaign(people, shanghe)
+    load_activities(people, shanghe)
 
     appeal_accept(actor=grid, appeals=appeals[6:8], title="增设电动自行车充电桩")
     appeal_refer(

@@ -44,26 +44,9 @@ from qinlin.disclosure.services import (
 )
 from qinlin.people.current import current_person
 from qinlin.people.models import Person
-from qinlin.people.selectors import person_role_assignments
+from qinlin.people.selectors import places_where
 from qinlin.places.models import Place, PlaceKind
 from qinlin.topics.views import topic_or_404
-
-
-def places_for(person: Person, action: str) -> list[Place]:
-    """The places where `person` may `action`, with the compounds and buildings under them
-    (a community's staff set up a building's board too)."""
-    roots = [a.place for a in person_role_assignments(person) if can(person, action, a.place)]
-    if not roots:
-        return []
-    under = Q(pk__in=[r.pk for r in roots])
-    for root in roots:
-        under |= root.subtree_q() & Q(kind__in=(PlaceKind.COMPOUND, PlaceKind.BUILDING))
-    return list(
-        Place.objects.filter(under)
-        .exclude(kind__in=(PlaceKind.UNIT, PlaceKind.HOME))
-        .select_related("parent__parent")
-        .order_by("path")[:500]
-    )
 
 
 def _label(place: Place) -> str:
@@ -73,7 +56,7 @@ def _label(place: Place) -> str:
 @login_required
 def channels(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    places = places_for(person, "disclosure.channels")
+    places = places_where(person, "disclosure.channels")
     if not places:
         raise PermissionDenied
     choices = {p.uid: p for p in places}
@@ -133,7 +116,7 @@ def notice_new(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def notice_new_free(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    places = {p.uid: p for p in places_for(person, "disclosure.publish")}
+    places = {p.uid: p for p in places_where(person, "disclosure.publish")}
     if not places:
         raise PermissionDenied
     form = FreeNoticeForm(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from qinlin.core.permissions import roles_for
+from qinlin.core.permissions import can, roles_for
 from qinlin.core.roles import Role
 from qinlin.people.models import Person, Relation, Residency, ResidencyStatus, RoleAssignment
-from qinlin.places.models import Place
+from qinlin.places.models import Place, PlaceKind
 
 _CACHE_ATTR = "_qinlin_active_roles"
 
@@ -118,3 +118,20 @@ def assignee_choices(action: str, place: Place) -> list[tuple[str, str]]:
         _name, roles = people.setdefault(assignment.person.uid, (assignment.person.name, []))
         roles.append(f"{assignment.get_role_display()} · {assignment.place.name}")
     return [(uid, f"{name}（{'、'.join(roles)}）") for uid, (name, roles) in people.items()]
+
+
+def places_where(person: Person, action: str) -> list[Place]:
+    """The places where `person` may `action`, with the compounds and buildings under them
+    (a community's staff set up a building's board too)."""
+    roots = [a.place for a in person_role_assignments(person) if can(person, action, a.place)]
+    if not roots:
+        return []
+    under = Q(pk__in=[r.pk for r in roots])
+    for root in roots:
+        under |= root.subtree_q() & Q(kind__in=(PlaceKind.COMPOUND, PlaceKind.BUILDING))
+    return list(
+        Place.objects.filter(under)
+        .exclude(kind__in=(PlaceKind.UNIT, PlaceKind.HOME))
+        .select_related("parent__parent")
+        .order_by("path")[:500]
+    )

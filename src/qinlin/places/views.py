@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from qinlin.core.errors import DomainError
 from qinlin.core.permissions import can
+from qinlin.organisations.partner_selectors import partners_of
+from qinlin.organisations.team import compound_team, team_full_names
 from qinlin.people.models import Person
 from qinlin.places.exporting import CONTENT_TYPES, places_export_homes
 from qinlin.places.forms import RegisterImportForm
@@ -97,6 +99,9 @@ def place_detail(request: HttpRequest, uid: str) -> HttpResponse:
             for child in place_children(place)
         ]
     is_compound = place.kind == PlaceKind.COMPOUND
+    # The compound's 1+2+N team and the partner units of its community.
+    team = compound_team(place) if is_compound else None
+    partners = partners_of([place.parent]) if is_compound and place.parent else []
     return render(
         request,
         "places/place_detail.html",
@@ -109,6 +114,9 @@ def place_detail(request: HttpRequest, uid: str) -> HttpResponse:
             "may_view_homes": may_view_homes,
             "can_import": is_compound and can(person, "places.import", place),
             "can_export": is_compound and can(person, "places.export", place),
+            "team": team,
+            "full_names": team is not None and team_full_names(person, place),
+            "partners": partners,
         },
     )
 
