@@ -276,3 +276,22 @@ def test_pages_cost_the_same_queries_for_2_or_8_members(
     _grow(places, branch, 6, 2)
     assert [count(url) for url in urls] == few
     assert max(few) <= 14
+
+
+def test_the_branches_page_counts_the_whole_subdistrict(
+    client: Client, places: dict[str, Place]
+) -> None:
+    branch_create(
+        actor=None,
+        community=places["community"],
+        name="联合党支部",
+        compounds=[places["compound_a"], places["compound_b"]],
+    )
+    branch_create(
+        actor=None,
+        community=places["community"],
+        name="上河园党支部",
+        compounds=[places["compound_a"]],
+    )
+    page = client.get("/organisations/branches/").content.decode()
+    assert "全街道共 2 个党支部（单建 1 个、联建 1 个），党员 0 名。" in page

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from qinlin.organisations.models import PartyMembership
 from qinlin.organisations.team import (
     TeamBranch,
+    all_branch_counts,
     branch_counts,
     branch_full_names,
     branch_get,
@@ -67,6 +68,7 @@ def branches(request: HttpRequest) -> HttpResponse:
             "community": community,
             "rows": rows,
             "counts": branch_counts(listed),
+            "everywhere": all_branch_counts(),
         },
     )
 

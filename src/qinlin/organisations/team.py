@@ -327,3 +327,16 @@ def branch_full_names(person: Person | None, branch: PartyBranch, compounds: lis
 
 def team_full_names(person: Person | None, compound: Place) -> bool:
     return can(person, "topics.view_board", compound)
+
+
+def all_branch_counts() -> BranchCounts:
+    """The whole subdistrict's figures: branches single and joint, and memberships."""
+    figures = PartyBranch.objects.aggregate(
+        single=Count("id", filter=Q(kind=BranchKind.SINGLE)),
+        joint=Count("id", filter=Q(kind=BranchKind.JOINT)),
+    )
+    return BranchCounts(
+        single=figures["single"],
+        joint=figures["joint"],
+        members=PartyMembership.objects.count(),
+    )
