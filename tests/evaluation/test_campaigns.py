@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -893,3 +894,14 @@ def test_the_demo_campaign_is_built_through_the_services(
     assert (results.online, results.door) == (5, 8)
     assert not CampaignResponse.objects.filter(respondent=alice).exists()
     assert FeedbackItem.objects.filter(campaign=campaign).count() == 1
+
+
+def test_residents_find_the_open_campaigns_on_their_home_page(
+    client: Client, tina: Person, alice: Person, bob: Person, places: dict[str, Place]
+) -> None:
+    campaign, _questions = _published(tina, places["compound_a"])
+    client.force_login(alice)
+    page = client.get(reverse("core:home")).content.decode()
+    assert reverse("evaluation:campaign-answer", args=[campaign.uid]) in page
+    client.force_login(bob)  # another compound
+    assert campaign.title not in client.get(reverse("core:home")).content.decode()

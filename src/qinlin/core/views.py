@@ -12,6 +12,7 @@ from qinlin.appeals.selectors import InboxFilters, appeals_inbox
 from qinlin.core.permissions import can
 from qinlin.core.selectors import audit_events_under
 from qinlin.disclosure.selectors import overdue_request_count
+from qinlin.evaluation.campaigns import campaigns_open_to
 from qinlin.organisations.selectors import branches_covering
 from qinlin.people.current import current_person
 from qinlin.people.selectors import (
@@ -56,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "pending": pending,
             "compound_cards": compound_cards,
             "branches": branches,
+            "campaigns": campaigns_open_to([r.home for r in confirmed]),
         },
     )
 

@@ -38,7 +38,7 @@ from qinlin.evaluation.models import (
     ServiceDomain,
 )
 from qinlin.people.models import Person
-from qinlin.people.selectors import person_active_roles, person_role_assignments
+from qinlin.people.selectors import person_active_roles, places_where
 from qinlin.places.models import PATH_END, Place, PlaceKind
 
 ACTION = "evaluation.campaigns"
@@ -635,16 +635,22 @@ def campaigns_for(person: Person) -> QuerySet[Campaign]:
 def campaign_places_for(person: Person) -> list[Place]:
     """Where the person may start a campaign: the places of their roles and the compounds
     and buildings under them."""
-    roots = [a.place for a in person_role_assignments(person) if can(person, ACTION, a.place)]
-    if not roots:
+    return [p for p in places_where(person, ACTION) if p.kind in CAMPAIGN_PLACE_KINDS]
+
+
+def campaigns_open_to(homes: list[Place]) -> list[Campaign]:
+    """Published campaigns taking answers today at a place above or at any of `homes`."""
+    if not homes:
         return []
-    under = Q(pk__in=[r.pk for r in roots])
-    for root in roots:
-        under |= root.subtree_q() & Q(kind__in=(PlaceKind.COMPOUND, PlaceKind.BUILDING))
+    today = timezone.localdate()
+    paths = {path for home in homes for path in home.ancestor_paths}
     return list(
-        Place.objects.filter(under, kind__in=CAMPAIGN_PLACE_KINDS)
-        .select_related("parent__parent")
-        .order_by("path")[:500]
+        Campaign.objects.filter(
+            place__path__in=paths,
+            published_at__isnull=False,
+            starts_on__lte=today,
+            ends_on__gte=today,
+        ).order_by("ends_on", "id")[:20]
     )
 
 
