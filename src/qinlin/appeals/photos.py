@@ -7,6 +7,7 @@ and any other metadata are dropped, and a file that only claims to be an image f
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -68,3 +69,16 @@ def clean_photo(upload: IO[bytes], *, name: str = "") -> CleanPhoto:
         width=image.width,
         height=image.height,
     )
+
+
+# An uploaded file as the services take it: the name the person gave it, and its bytes.
+Upload = tuple[str, IO[bytes]]
+
+
+def clean_photos(uploads: Sequence[Upload], *, field: str = "photos") -> list[CleanPhoto]:
+    """Check several photos at once: at most MAX_PHOTOS, each a real image (clean_photo)."""
+    if len(uploads) > MAX_PHOTOS:
+        raise DomainError(
+            _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many_photos", field=field
+        )
+    return [clean_photo(file, name=name) for name, file in uploads]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +21,7 @@ from qinlin.appeals.models import (
     Channel,
 )
 from qinlin.appeals.permissions import can_file, can_triage
-from qinlin.appeals.photos import MAX_PHOTOS, clean_photo
+from qinlin.appeals.photos import Upload, clean_photos
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
@@ -34,7 +33,6 @@ from qinlin.topics.services import topic_create
 from qinlin.topics.states import OPEN_STAGES
 
 MAX_TEXT = 2000
-Photo = tuple[str, IO[bytes]]
 
 
 def _household_of(person: Person | None, place: Place) -> Place | None:
@@ -65,7 +63,7 @@ def appeal_submit(
     reporter: Person | None = None,
     reporter_name: str = "",
     reporter_phone: str = "",
-    photos: Sequence[Photo] = (),
+    photos: Sequence[Upload] = (),
     created_at: datetime | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[Appeal, bool]:
@@ -97,11 +95,7 @@ def appeal_submit(
             code="reporter_required",
             field="reporter_name",
         )
-    if len(photos) > MAX_PHOTOS:
-        raise DomainError(
-            _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many_photos", field="photos"
-        )
-    cleaned = [clean_photo(file, name=name) for name, file in photos]
+    cleaned = clean_photos(photos)
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(

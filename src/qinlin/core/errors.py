@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.forms import Form
 
 
 class DomainError(Exception):
@@ -25,6 +30,10 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+    def add_to(self, form: Form) -> None:
+        """Show the refusal on a re-rendered form: beside the field it names, else above it."""
+        form.add_error(self.field if self.field in form.fields else None, str(self))
 
 
 class ForbiddenError(DomainError):

@@ -49,13 +49,6 @@ LIST_LIMIT = 200
 _END = "。．.！!？?；;，,、 "
 
 
-def _form_error(
-    form: RequestFileForm | RequestAnswerForm | RequestRefuseForm | RequestAssignForm,
-    error: DomainError,
-) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
-
-
 # --- residents -------------------------------------------------------------------------------
 
 
@@ -118,7 +111,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -241,7 +234,7 @@ def request_assign_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ConflictError as error:
             return _closed(request, found, error)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("已交由 %(name)s 承办。") % {"name": assignee.name})
             return redirect("disclosure:request", uid=found.uid)
@@ -269,7 +262,7 @@ def request_answer_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ConflictError as error:
             return _closed(request, found, error)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("答复公示的草稿已保存。请核对内容，选择公开渠道后发布。"))
             return redirect("disclosure:notice", uid=notice.uid)
@@ -290,7 +283,7 @@ def request_refuse_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ConflictError as error:
             return _closed(request, found, error)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("已答复申请人：不予公开。"))
             return redirect("disclosure:request", uid=found.uid)

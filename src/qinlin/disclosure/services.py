@@ -29,7 +29,8 @@ from qinlin.disclosure.models import (
     RequestStatus,
 )
 from qinlin.disclosure.privacy import known_names, masked
-from qinlin.people.models import Person, ResidencyStatus
+from qinlin.people.models import Person
+from qinlin.people.selectors import lives_under
 from qinlin.places.models import SEGMENT, Place, PlaceKind
 from qinlin.topics.models import Topic
 from qinlin.topics.services import step_record
@@ -235,19 +236,10 @@ def notice_withdraw(*, actor: Person, notice: Notice, reason: str) -> Notice:
     return notice
 
 
-def lives_under(person: Person, place: Place) -> bool:
-    """A confirmed resident of a home at or under `place`."""
-    return person.residencies.filter(
-        status=ResidencyStatus.CONFIRMED, home__path__startswith=place.path
-    ).exists()
-
-
 def may_object(person: Person, notice: Notice) -> bool:
     """Any confirmed resident of the notice's compound: a unit's notice is posted compound-wide
     (its board, the owners' group), and so are the neighbours who may question it."""
-    return person.residencies.filter(
-        status=ResidencyStatus.CONFIRMED, home__path__startswith=notice.place.path[: 3 * SEGMENT]
-    ).exists()
+    return lives_under(person, notice.place.path[: 3 * SEGMENT])
 
 
 def _open_for_objections(notice: Notice) -> Notice:
@@ -326,7 +318,9 @@ def objection_answer(*, actor: Person, objection: Objection, answer: str) -> Obj
 def request_file(*, actor: Person, place: Place, text: str) -> DisclosureRequest:
     """A resident asks for information about their compound (or a place in it); the answer
     is due within QINLIN_DISCLOSURE_DUE_DAYS days."""
-    if place.kind in (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY) or not lives_under(actor, place):
+    if place.kind in (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY) or not lives_under(
+        actor, place.path
+    ):
         raise ForbiddenError(_("只能就自己居住的小区申请公开。"))
     text = text.strip()
     if not text:

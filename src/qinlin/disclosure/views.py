@@ -45,12 +45,7 @@ from qinlin.disclosure.services import (
 from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.people.selectors import places_where
-from qinlin.places.models import Place, PlaceKind
 from qinlin.topics.views import topic_or_404
-
-
-def _label(place: Place) -> str:
-    return place.address if place.kind in (PlaceKind.BUILDING, PlaceKind.COMPOUND) else place.name
 
 
 @login_required
@@ -60,7 +55,7 @@ def channels(request: HttpRequest) -> HttpResponse:
     if not places:
         raise PermissionDenied
     choices = {p.uid: p for p in places}
-    form = ChannelForm(request.POST or None, places=[(u, _label(p)) for u, p in choices.items()])
+    form = ChannelForm(request.POST or None, places=[(u, p.address) for u, p in choices.items()])
     if request.method == "POST" and form.is_valid():
         try:
             channel_create(
@@ -70,7 +65,7 @@ def channels(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("公开渠道已添加。"))
             return redirect("disclosure:channels")
@@ -121,7 +116,7 @@ def notice_new_free(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = FreeNoticeForm(
         request.POST or None,
-        places=[(u, _label(p)) for u, p in places.items()],
+        places=[(u, p.address) for u, p in places.items()],
         initial={"place": request.GET.get("place")},
     )
     if request.method == "POST" and form.is_valid():
@@ -241,7 +236,7 @@ def notice_act(request: HttpRequest, uid: str) -> HttpResponse:
     except ForbiddenError:
         raise PermissionDenied from None
     except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, str(error))
+        error.add_to(form)
     return _page(request, notice_get(uid) or notice, status=400, **forms)
 
 

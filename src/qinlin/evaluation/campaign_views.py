@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST, require_safe
 from qinlin.core.errors import DomainError, ForbiddenError
 from qinlin.core.permissions import can
 from qinlin.disclosure.rendering import qr_svg
-from qinlin.disclosure.services import lives_under
 from qinlin.evaluation.campaign_exporting import CONTENT_TYPE, campaign_export_xlsx
 from qinlin.evaluation.campaign_forms import (
     CampaignForm,
@@ -55,18 +54,10 @@ from qinlin.evaluation.charts import bar_chart
 from qinlin.evaluation.models import Campaign, CampaignResponse, Question
 from qinlin.people.current import current_person
 from qinlin.people.models import Person
-from qinlin.places.models import Place, PlaceKind
+from qinlin.people.selectors import lives_under
 
 # The builder lists this many text answers per question; the workbook has them all.
 TEXTS_SHOWN = 100
-
-
-def _label(place: Place) -> str:
-    return place.address if place.kind in (PlaceKind.BUILDING, PlaceKind.COMPOUND) else place.name
-
-
-def _error(form: Any, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 @login_required
@@ -76,7 +67,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     if not places:
         raise PermissionDenied
     form = CampaignForm(
-        request.POST or None, places=[(uid, _label(p)) for uid, p in places.items()]
+        request.POST or None, places=[(uid, p.address) for uid, p in places.items()]
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,7 +85,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            _error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("问卷已创建，请添加题目。"))
             return redirect("evaluation:campaign", uid=campaign.uid)
@@ -224,7 +215,7 @@ def campaign_edit(request: HttpRequest, uid: str) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            _error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("问卷说明已保存。"))
             return _back(campaign)
@@ -243,7 +234,7 @@ def question_add_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            _error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("第 %(n)s 题已添加。") % {"n": question.position})
             return _back(campaign, "add-question")
@@ -270,7 +261,7 @@ def question_edit_view(request: HttpRequest, uid: str, pk: int) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            _error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("第 %(n)s 题已保存。") % {"n": question.position})
             return _back(campaign, f"question-{question.pk}")
@@ -373,7 +364,7 @@ def campaign_feedback_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            _error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("已转为反馈问题，将跟踪到解决。"))
             return _back(campaign, "feedback")
@@ -392,7 +383,7 @@ def campaign_answer(request: HttpRequest, uid: str) -> HttpResponse:
     staff = can(person, ACTION, campaign.place)
     if campaign.published_at is None and not staff:
         raise Http404
-    resident = lives_under(person, campaign.place)
+    resident = lives_under(person, campaign.place.path)
     if not resident and not staff:
         raise PermissionDenied
     questions = list(campaign.questions.all())

@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can, roles_for
-from qinlin.disclosure.services import lives_under
 from qinlin.evaluation.models import (
     Answer,
     Campaign,
@@ -38,7 +37,7 @@ from qinlin.evaluation.models import (
     ServiceDomain,
 )
 from qinlin.people.models import Person
-from qinlin.people.selectors import person_active_roles, places_where
+from qinlin.people.selectors import lives_under, person_active_roles, places_where
 from qinlin.places.models import PATH_END, Place, PlaceKind
 
 ACTION = "evaluation.campaigns"
@@ -551,7 +550,7 @@ def campaign_respond(
             raise ForbiddenError()
     elif respondent.pk != actor.pk:
         raise ForbiddenError(_("只能填写自己的答卷；入户代录请不填答卷人。"))
-    elif not lives_under(actor, campaign.place):
+    elif not lives_under(actor, campaign.place.path):
         raise ForbiddenError(
             _("只有%(place)s的居民才能填写这份问卷。") % {"place": campaign.place.name}
         )

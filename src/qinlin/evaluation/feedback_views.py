@@ -39,12 +39,6 @@ LIST_LIMIT = 200
 ACTION = "evaluation.feedback"
 
 
-def _form_error(
-    form: FeedbackAssignForm | FeedbackAnswerForm | FeedbackAppealForm, error: DomainError
-) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
-
-
 # --- the list --------------------------------------------------------------------------------
 
 
@@ -212,7 +206,7 @@ def feedback_assign_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ConflictError as error:
             return _closed(request, item, error)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("已交由 %(name)s 处理。") % {"name": assignee.name})
             return redirect("evaluation:feedback-item", uid=item.uid)
@@ -236,7 +230,7 @@ def feedback_answer_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ConflictError as error:
             return _closed(request, item, error)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(
                 request, _("问题已办结。") if resolved else _("处理情况已记录，问题尚未办结。")
@@ -261,7 +255,7 @@ def feedback_appeal_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ConflictError as error:
             return _closed(request, item, error)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("已转为诉求，由诉求收件箱跟进。"))
             return redirect("evaluation:feedback-item", uid=item.uid)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qinlin.appeals.models import Appeal, Category, Channel
-from qinlin.appeals.photos import MAX_PHOTOS, clean_photo
+from qinlin.appeals.photos import Upload, clean_photos
 from qinlin.appeals.services import appeal_submit
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
@@ -38,7 +38,6 @@ from qinlin.topics.models import Topic
 from qinlin.topics.services import step_record
 from qinlin.topics.states import Stage
 from qinlin.votes.selectors import scope_choices
-from qinlin.works.services import Photo
 
 MAX_TEXT = 4000
 
@@ -63,7 +62,7 @@ def audit_add(
     findings: str,
     verdict: str,
     problems: Sequence[str] = (),
-    documents: Sequence[Photo] = (),
+    documents: Sequence[Upload] = (),
 ) -> Audit:
     """An audit assessment by a panel; each problem it names becomes a feedback item."""
     if not can(actor, "evaluation.audit", topic.place):
@@ -77,13 +76,7 @@ def audit_add(
         raise DomainError(_("请选择评估结论。"), code="bad_verdict", field="verdict")
     if held_on > timezone.localdate():
         raise DomainError(_("评估日期不能晚于今天。"), code="bad_date", field="held_on")
-    if len(documents) > MAX_PHOTOS:
-        raise DomainError(
-            _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
-            code="too_many_photos",
-            field="documents",
-        )
-    cleaned = [clean_photo(file, name=name) for name, file in documents]
+    cleaned = clean_photos(documents, field="documents")
     with transaction.atomic():
         topic = _evaluating(topic)
         audit = Audit.objects.create(

@@ -62,7 +62,7 @@ def audit_add_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("审计评估已记录。"))
             return _back(uid)
@@ -102,7 +102,7 @@ def survey_open_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("满意度测评已发起。"))
             return redirect("evaluation:survey", uid=survey.uid)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qinlin.appeals.photos import MAX_PHOTOS, clean_photo
+from qinlin.appeals.photos import Upload, clean_photos
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
@@ -25,8 +25,8 @@ from qinlin.organisations.models import (
     RegistrationStatus,
 )
 from qinlin.people.models import Person
+from qinlin.people.selectors import lives_under
 from qinlin.places.models import SEGMENT, Place, PlaceKind
-from qinlin.works.services import Photo
 
 MAX_CAPACITY = 10_000
 
@@ -56,7 +56,7 @@ def activity_create(
     description: str = "",
     partners: Sequence[Partner] = (),
     volunteer_hours: Decimal | None = None,
-    photos: Sequence[Photo] = (),
+    photos: Sequence[Upload] = (),
 ) -> Activity:
     """Announce an activity for the residents of `place` (a community, compound or building)."""
     if not can(actor, "organisations.activities", place):
@@ -89,11 +89,7 @@ def activity_create(
             code="bad_partners",
             field="partners",
         )
-    if len(photos) > MAX_PHOTOS:
-        raise DomainError(
-            _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many_photos", field="photos"
-        )
-    cleaned = [clean_photo(file, name=name) for name, file in photos]
+    cleaned = clean_photos(photos)
     with transaction.atomic():
         activity = Activity.objects.create(
             place=place,
@@ -121,9 +117,9 @@ def activity_create(
 
 def may_register(person: Person, activity: Activity) -> bool:
     """Residents (confirmed) of a home under the activity's place, and the place's staff."""
-    return person.residencies.filter(
-        status="confirmed", home__path__startswith=activity.place.path
-    ).exists() or can(person, "organisations.activities", activity.place)
+    return lives_under(person, activity.place.path) or can(
+        person, "organisations.activities", activity.place
+    )
 
 
 def _open(activity: Activity) -> Activity:

@@ -189,7 +189,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(
         request.POST or None,
         request.FILES or None,
-        places=[(u, p.address if p.parent_id else p.name) for u, p in places.items()],
+        places=[(u, p.address) for u, p in places.items()],
         partners=[(u, p.name) for u, p in partners.items()],
     )
     if request.method == "POST" and form.is_valid():
@@ -213,7 +213,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("活动已发布，居民可以报名了。"))
             return redirect("organisations:activity", uid=activity.uid)

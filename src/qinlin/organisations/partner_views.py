@@ -50,10 +50,6 @@ from qinlin.people.current import current_person
 from qinlin.people.models import Person
 
 
-def _field(error: DomainError, form: Form) -> str | None:
-    return error.field if error.field in form.fields else None
-
-
 @login_required
 def partners(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
@@ -78,7 +74,7 @@ def partners(request: HttpRequest) -> HttpResponse:
             except ForbiddenError:
                 raise PermissionDenied from None
             except DomainError as error:
-                form.add_error(_field(error, form), str(error))
+                error.add_to(form)
             else:
                 messages.success(request, _("共建单位已添加。"))
                 return redirect("organisations:partner", uid=partner.uid)
@@ -282,7 +278,7 @@ def partner_act(request: HttpRequest, uid: str) -> HttpResponse:
     except ForbiddenError:
         raise PermissionDenied from None
     except DomainError as error:
-        form.add_error(_field(error, form), str(error))
+        error.add_to(form)
     if done:
         messages.success(request, done)
         return redirect(reverse("organisations:partner", args=[uid]) + anchor)

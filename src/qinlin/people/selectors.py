@@ -135,3 +135,10 @@ def places_where(person: Person, action: str) -> list[Place]:
         .select_related("parent__parent")
         .order_by("path")[:500]
     )
+
+
+def lives_under(person: Person, path: str) -> bool:
+    """Is `person` a confirmed resident of a home at or under the place whose path is `path`?"""
+    return person.residencies.filter(
+        status=ResidencyStatus.CONFIRMED, home__path__startswith=path
+    ).exists()

@@ -169,7 +169,7 @@ def _invite(request: HttpRequest, person: Person, meeting: Meeting, _a: str) -> 
                 ),
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             return _done(request, meeting, _("已添加参会人员。"))
     return _meeting_page(request, meeting, participant_form=form)
@@ -216,7 +216,7 @@ def _hands(request: HttpRequest, person: Person, meeting: Meeting, _a: str) -> H
                 abstain=data["abstain"],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             text = _("方案已通过。") if resolution.passed else _("方案未通过。")
             return _done(request, meeting, text)

@@ -358,7 +358,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
                 place=grids[data["place"]],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("议题已形成，待受理。"))
             return redirect("topics:topic-detail", uid=topic.uid)
@@ -378,7 +378,7 @@ def topic_edit(request: HttpRequest, uid: str) -> HttpResponse:
         try:
             topic_update(actor=person, topic=topic, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("议题已修改。"))
             return redirect("topics:topic-detail", uid=uid)

@@ -81,7 +81,7 @@ def vote_new(request: HttpRequest) -> HttpResponse:
                 changeable=data["changeable"],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("业主表决已发起。"))
             return redirect("votes:vote-detail", uid=vote.uid)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qinlin.appeals.photos import MAX_PHOTOS, clean_photo
+from qinlin.appeals.photos import Upload, clean_photos
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
@@ -19,7 +19,6 @@ from qinlin.topics.models import Topic
 from qinlin.topics.services import step_record, topic_advance
 from qinlin.topics.states import Act, Stage
 from qinlin.works.models import Acceptance, AcceptancePhoto, TaskStatus, TenderStatus
-from qinlin.works.services import Photo
 
 
 def _unfinished(topic: Topic) -> list[str]:
@@ -45,7 +44,7 @@ def work_accept(
     participants: str,
     opinion: str,
     passed: bool,
-    photos: Sequence[Photo] = (),
+    photos: Sequence[Upload] = (),
 ) -> Acceptance:
     """Record an acceptance of the topic's work. A failed one stays on record and the topic
     stays in execution for the rework; a passing one needs every task done, every tender
@@ -61,13 +60,9 @@ def work_accept(
         raise DomainError(_("请填写验收意见。"), code="opinion_required", field="opinion")
     if held_on > timezone.localdate():
         raise DomainError(_("验收日期不能晚于今天。"), code="bad_date", field="held_on")
-    if len(photos) > MAX_PHOTOS:
-        raise DomainError(
-            _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many_photos", field="photos"
-        )
     if passed and not photos:
         raise DomainError(_("验收合格须附上现场照片。"), code="photos_required", field="photos")
-    cleaned = [clean_photo(file, name=name) for name, file in photos]
+    cleaned = clean_photos(photos)
     with transaction.atomic():
         topic = Topic.objects.select_for_update().select_related("place").get(pk=topic.pk)
         if topic.stage != Stage.EXECUTING:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qinlin.appeals.photos import MAX_PHOTOS, clean_photo
+from qinlin.appeals.photos import Upload, clean_photos
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
@@ -21,7 +20,6 @@ from qinlin.topics.states import Stage
 from qinlin.works.models import Task, TaskPhoto, TaskReport, TaskStatus
 
 TASK_STAGES = (Stage.DECIDED, Stage.EXECUTING)
-Photo = tuple[str, IO[bytes]]
 
 
 def task_create(
@@ -63,7 +61,7 @@ def task_create(
 
 
 def task_report(
-    *, actor: Person, task: Task, text: str, status: str, photos: Sequence[Photo] = ()
+    *, actor: Person, task: Task, text: str, status: str, photos: Sequence[Upload] = ()
 ) -> TaskReport:
     """Progress on a task: what was done, the status it leaves, photos (checked, stripped of
     location data). The person responsible may always report; staff where they work."""
@@ -74,11 +72,7 @@ def task_report(
         raise DomainError(_("请写下进展情况。"), code="text_required", field="text")
     if status not in TaskStatus.values:
         raise DomainError(_("请选择任务状态。"), code="bad_status", field="status")
-    if len(photos) > MAX_PHOTOS:
-        raise DomainError(
-            _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many_photos", field="photos"
-        )
-    cleaned = [clean_photo(file, name=name) for name, file in photos]
+    cleaned = clean_photos(photos)
     with transaction.atomic():
         task = Task.objects.select_for_update().select_related("topic").get(pk=task.pk)
         report = TaskReport.objects.create(task=task, actor=actor, text=text[:4000], status=status)

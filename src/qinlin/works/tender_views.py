@@ -95,7 +95,7 @@ def tender_open_view(request: HttpRequest, uid: str) -> HttpResponse:
         try:
             tender = tender_open(actor=person, topic=topic, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("招标已发布，可以录入投标。"))
             return redirect("works:tender", uid=tender.uid)
@@ -113,7 +113,7 @@ def _act(
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, done)
             return redirect("works:tender", uid=tender.uid)

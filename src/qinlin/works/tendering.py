@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qinlin.appeals.photos import MAX_PHOTOS, clean_photo
+from qinlin.appeals.photos import Upload, clean_photos
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
@@ -21,7 +21,7 @@ from qinlin.topics.models import Topic
 from qinlin.topics.permissions import can_read
 from qinlin.topics.services import step_record
 from qinlin.works.models import Bid, BidComment, BidDocument, Tender, TenderStatus
-from qinlin.works.services import TASK_STAGES, Photo
+from qinlin.works.services import TASK_STAGES
 
 # Public tendering asks for at least three bidders before the bids are published.
 MIN_BIDS = 3
@@ -66,7 +66,7 @@ def bid_add(
     price: Decimal,
     product: str = "",
     qualifications: str = "",
-    documents: Sequence[Photo] = (),
+    documents: Sequence[Upload] = (),
 ) -> Bid:
     """A bid received before the deadline, entered by the owners' committee or staff, with
     photos of its papers (quotation, licence, qualification certificates)."""
@@ -75,13 +75,7 @@ def bid_add(
         raise DomainError(_("请填写投标单位。"), code="vendor_required", field="vendor")
     if price <= 0:
         raise DomainError(_("报价必须大于 0。"), code="bad_price", field="price")
-    if len(documents) > MAX_PHOTOS:
-        raise DomainError(
-            _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
-            code="too_many_photos",
-            field="documents",
-        )
-    cleaned = [clean_photo(file, name=name) for name, file in documents]
+    cleaned = clean_photos(documents, field="documents")
     with transaction.atomic():
         tender = _check(actor, tender)
         if tender.status != TenderStatus.OPEN or timezone.now() >= tender.deadline:

@@ -45,7 +45,7 @@ def task_add(request: HttpRequest, uid: str) -> HttpResponse:
         try:
             task_create(actor=person, topic=topic, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("已安排任务。"))
             return _back(topic)
@@ -70,7 +70,7 @@ def task_report_view(request: HttpRequest, uid: str) -> HttpResponse:
                 photos=[(f.name or "", f) for f in form.cleaned_data["photos"]],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(request, _("进展已记录。"))
             return _back(task.topic, f"task-{task.uid}")
@@ -184,7 +184,7 @@ def acceptance_view(request: HttpRequest, uid: str) -> HttpResponse:
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            error.add_to(form)
         else:
             messages.success(
                 request,
