@@ -46,6 +46,15 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _notifications_never_fail_quietly(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """In production a broken notification handler is logged and the change goes through;
+    in tests it is a failure."""
+    yield
+    broken = [r for r in caplog.records if r.name == "qinlin.notify.events"]
+    assert not broken, broken[0].getMessage() + "\n" + str(broken[0].exc_text)
+
+
 @pytest.fixture
 def places(db: None) -> dict[str, Place]:
     return tree()

@@ -7,6 +7,7 @@ Production is the same module with `QINLIN_DEBUG=false`, a real `QINLIN_SECRET_K
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "qinlin.core",
     "qinlin.places",
     "qinlin.people",
@@ -104,6 +107,7 @@ INSTALLED_APPS = [
     "qinlin.works",
     "qinlin.disclosure",
     "qinlin.evaluation",
+    "qinlin.notify",
     "qinlin.demo",
     "qinlin.api",
 ]
@@ -245,3 +249,57 @@ LOGGING: dict[str, Any] = {
 QINLIN_SITE_NAME = _("亲邻议事")
 # Days within which a request for disclosure (依申请公开) is to be answered.
 QINLIN_DISCLOSURE_DUE_DAYS = env_int("QINLIN_DISCLOSURE_DUE_DAYS", 15)
+
+# --- notifications (docs/notifications.md) ---------------------------------------------------
+# Background work runs from the database: `qinlin worker` takes the tasks the changes queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The site's address, for links in e-mails, text messages and group posts.
+QINLIN_BASE_URL = env_str("QINLIN_BASE_URL", "http://127.0.0.1:8000")
+
+
+def _quiet_hours(value: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ValueError(f"QINLIN_QUIET_HOURS must read like 22:00-07:00, not {value!r}") from None
+    return start, end
+
+
+# Non-urgent messages wait out these hours (local time) unless a person turns this off.
+QINLIN_QUIET_HOURS = _quiet_hours(env_str("QINLIN_QUIET_HOURS", "22:00-07:00"))
+QINLIN_DIGEST_HOUR = env_int("QINLIN_DIGEST_HOUR", 8)
+QINLIN_NOTIFY_TIMEOUT = env_int("QINLIN_NOTIFY_TIMEOUT", 10)
+# A message still "sending" after this long was in the hands of a worker that died.
+QINLIN_NOTIFY_LEASE_SECONDS = env_int("QINLIN_NOTIFY_LEASE_SECONDS", 120)
+# Group robots may post only to these addresses (the platforms' own, unless widened).
+QINLIN_ROBOT_URL_PREFIXES = env_list(
+    "QINLIN_ROBOT_URL_PREFIXES",
+    [
+        "https://qyapi.weixin.qq.com/",
+        "https://oapi.dingtalk.com/",
+        "https://open.feishu.cn/",
+    ],
+)
+# SMS: "console" prints messages; "http" posts them to a gateway (docs/notifications.md).
+QINLIN_SMS_BACKEND = env_str("QINLIN_SMS_BACKEND", "console")
+if QINLIN_SMS_BACKEND not in ("console", "http"):
+    raise ValueError(f"QINLIN_SMS_BACKEND must be console or http, not {QINLIN_SMS_BACKEND!r}")
+QINLIN_SMS_URL = env_str("QINLIN_SMS_URL", "")
+QINLIN_SMS_TOKEN = env_str("QINLIN_SMS_TOKEN", "")
+QINLIN_SMS_SIGNATURE = env_str("QINLIN_SMS_SIGNATURE", "亲邻议事")
+if QINLIN_SMS_BACKEND == "http" and not QINLIN_SMS_URL:
+    raise ValueError("QINLIN_SMS_BACKEND=http needs QINLIN_SMS_URL")
+# E-mail: Django's SMTP backend when QINLIN_EMAIL_HOST is set, else printed to the console.
+EMAIL_HOST = env_str("QINLIN_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("QINLIN_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("QINLIN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("QINLIN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("QINLIN_EMAIL_TLS", default=True)
+EMAIL_TIMEOUT = QINLIN_NOTIFY_TIMEOUT
+DEFAULT_FROM_EMAIL = env_str("QINLIN_EMAIL_FROM", "noreply@qinlin.localhost")
+QINLIN_EMAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2] or "qinlin.localhost"

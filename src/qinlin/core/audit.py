@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,10 @@ from qinlin.core.models import GENESIS_HASH, AuditEvent
 
 if TYPE_CHECKING:
     from qinlin.people.models import Person
+
+# Sent inside the recording transaction, so what listeners write commits or rolls back with
+# the change (the outbox of notify/ listens).
+audit_recorded = Signal()
 
 # Any constant works; it only has to be the same for every writer of the chain.
 _PG_LOCK_KEY = 727_001
@@ -120,6 +125,7 @@ def audit_record(
             ),
         )
         event.save()
+        audit_recorded.send(sender=AuditEvent, event=event)
     return event
 
 

@@ -148,6 +148,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "evaluation.campaigns": COMMUNITY_OFFICE | {R.THIRD_PARTY},
     # Assign, answer and resolve feedback items, or turn them into appeals.
     "evaluation.feedback": TOPIC_KEEPERS | {R.PROPERTY_STAFF},
+    # --- notify -------------------------------------------------------------------------
+    # Connect the group robots of a place's chat groups and choose what they post.
+    "notify.robots": COMMUNITY_OFFICE | {R.GRID_WORKER, R.BRANCH_SECRETARY},
+    # See the messages sent about a place, and send a failed or doubtful one again.
+    "notify.outbox": COMMUNITY_OFFICE | {R.GRID_WORKER},
     # --- core ---------------------------------------------------------------------------
     # The staff workspace and its start page.
     "core.use_workspace": frozenset(

@@ -310,7 +310,10 @@ def objection_answer(*, actor: Person, objection: Objection, answer: str) -> Obj
         objection.answered_at = timezone.now()
         objection.save(update_fields=["answer", "answered_by", "answered_at"])
         audit_record(
-            actor=actor, verb="disclosure.objection.answered", obj=objection.notice, data={}
+            actor=actor,
+            verb="disclosure.objection.answered",
+            obj=objection.notice,
+            data={"objection": objection.pk},
         )
     return objection
 

@@ -195,7 +195,15 @@ def cancel(*, actor: Person, activity: Activity) -> Registration:
             if first is not None:
                 first.status = RegistrationStatus.REGISTERED
                 first.save(update_fields=["status"])
-        audit_record(actor=actor, verb="organisations.activity.cancelled", obj=activity, data={})
+                audit_record(
+                    actor=actor,
+                    verb="organisations.registration.promoted",
+                    obj=activity,
+                    data={"registration": first.pk},
+                )
+        audit_record(
+            actor=actor, verb="organisations.registration.cancelled", obj=activity, data={}
+        )
     return registration
 
 
@@ -240,7 +248,7 @@ def activity_cancel(*, actor: Person, activity: Activity, reason: str) -> Activi
         activity.save(update_fields=["cancelled_at", "cancel_reason"])
         audit_record(
             actor=actor,
-            verb="organisations.activity.withdrawn",
+            verb="organisations.activity.cancelled",
             obj=activity,
             data={"reason": reason},
         )

@@ -142,3 +142,35 @@ def lives_under(person: Person, path: str) -> bool:
     return person.residencies.filter(
         status=ResidencyStatus.CONFIRMED, home__path__startswith=path
     ).exists()
+
+
+def nearest_holders(action: str, place: Place) -> list[Person]:
+    """The people who may `action` at `place` by a role held at the place closest to it: the
+    grid worker of the compound, not every officer of the subdistrict above. For whom to
+    tell when something needs doing there."""
+    today = timezone.localdate()
+    held = list(
+        RoleAssignment.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            starts_on__lte=today,
+            role__in=roles_for(action),
+            place__path__in=place.ancestor_paths,
+            person__is_active=True,
+        )
+        .select_related("person", "place")
+        .order_by("-place__path", "person_id")
+    )
+    if not held:
+        return []
+    nearest = held[0].place.path
+    return list({a.person.pk: a.person for a in held if a.place.path == nearest}.values())
+
+
+def residents_under(place: Place, *, owners_only: bool = False) -> QuerySet[Person]:
+    """The confirmed residents (or owners) of the homes at or under `place`."""
+    homes = Residency.objects.filter(
+        status=ResidencyStatus.CONFIRMED, home__path__startswith=place.path
+    )
+    if owners_only:
+        homes = homes.filter(relation=Relation.OWNER)
+    return Person.objects.filter(pk__in=homes.values("person_id"), is_active=True)
