@@ -269,7 +269,8 @@ def _quiet_hours(value: str) -> tuple[time, time]:
 QINLIN_QUIET_HOURS = _quiet_hours(env_str("QINLIN_QUIET_HOURS", "22:00-07:00"))
 QINLIN_DIGEST_HOUR = env_int("QINLIN_DIGEST_HOUR", 8)
 QINLIN_NOTIFY_TIMEOUT = env_int("QINLIN_NOTIFY_TIMEOUT", 10)
-# A message still "sending" after this long was in the hands of a worker that died.
+# A message still "sending" after this long was in the hands of a worker that died; keep it
+# well above QINLIN_NOTIFY_TIMEOUT, or a slow but live send is set aside as in doubt.
 QINLIN_NOTIFY_LEASE_SECONDS = env_int("QINLIN_NOTIFY_LEASE_SECONDS", 120)
 # Group robots may post only to these addresses (the platforms' own, unless widened).
 QINLIN_ROBOT_URL_PREFIXES = env_list(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("disclosure/", include("qinlin.disclosure.urls")),
     path("evaluation/", include("qinlin.evaluation.urls")),
     path("organisations/", include("qinlin.organisations.urls")),
+    path("notifications/", include("qinlin.notify.urls")),
     path("n/", include("qinlin.disclosure.public_urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -32,6 +32,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 from qinlin.appeals.api import router as appeals_router  # noqa: E402
 from qinlin.disclosure.api import router as disclosure_router  # noqa: E402
 from qinlin.evaluation.api import router as evaluation_router  # noqa: E402
+from qinlin.notify.api import router as notifications_router  # noqa: E402
 from qinlin.organisations.activity_api import router as activities_router  # noqa: E402
 from qinlin.organisations.api import router as organisations_router  # noqa: E402
 from qinlin.people.api import router as people_router  # noqa: E402
@@ -50,3 +51,4 @@ api.add_router("/activities", activities_router)
 api.add_router("/disclosure", disclosure_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/organisations", organisations_router)
+api.add_router("/notifications", notifications_router)

@@ -105,6 +105,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "new_appeals": appeals_inbox(person, InboxFilters(status=AppealStatus.NEW)).count(),
             "can_disclose": can(person, "disclosure.publish"),
             "can_channels": can(person, "disclosure.channels"),
+            "can_robots": can(person, "notify.robots"),
+            "can_outbox": can(person, "notify.outbox"),
             "can_feedback": can(person, "evaluation.feedback"),
             "can_campaigns": can(person, "evaluation.campaigns"),
             "can_activities": can(person, "organisations.activities"),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from qinlin.core.audit import audit_record
 from qinlin.core.roles import Role
 from qinlin.demo.deliberation import load_deliberation
+from qinlin.demo.notifications import load_robots
 from qinlin.organisations.models import BranchKind, MemberRole, PartyBranch, PartyMembership
 from qinlin.people.models import (
     ConfirmedVia,
@@ -405,6 +406,7 @@ def _load(b: _Builder, say: Callable[[str], object]) -> DemoResult:
     for person in login_people.values():
         person.set_password(PASSWORD)
     Person.objects.bulk_update(list(login_people.values()), ["password"])
+    load_robots(login_people, shanghe)
     deliberation = load_deliberation(login_people, shanghe)
     counts = {
         "communities": len(communities),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import sys
 import time
@@ -25,7 +26,12 @@ from qinlin.notify.models import Notification, Platform
 
 
 class DeliveryError(Exception):
-    pass
+    """The message was not accepted. `maybe_delivered`: the request left but no answer came
+    back, so the receiver may have it; only a receiver that drops repeats may get it again."""
+
+    def __init__(self, message: str, *, maybe_delivered: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_delivered = maybe_delivered
 
 
 def absolute(link: str) -> str:
@@ -161,8 +167,14 @@ def post_json(url: str, payload: dict[str, Any], *, headers: dict[str, str]) -> 
             raw = response.read(65536)
     except urllib.error.HTTPError as error:
         raise DeliveryError(f"HTTP {error.code}") from error
-    except (urllib.error.URLError, OSError) as error:
-        raise DeliveryError(str(getattr(error, "reason", error))) from error
+    except urllib.error.URLError as error:
+        # urllib wraps what fails while connecting and sending: nothing was received.
+        raise DeliveryError(str(error.reason)) from error
+    except (OSError, http.client.HTTPException) as error:
+        # Failing after the request was sent (waiting for or reading the answer).
+        raise DeliveryError(
+            f"no answer: {type(error).__name__} {error}".strip(), maybe_delivered=True
+        ) from error
     try:
         answer = json.loads(raw or b"{}")
     except ValueError:

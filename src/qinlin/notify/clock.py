@@ -22,6 +22,7 @@ from qinlin.notify.events import short, vote_deadline
 from qinlin.notify.kinds import Kind
 from qinlin.notify.models import Notification
 from qinlin.notify.outbox import Compose, Message, notify_people
+from qinlin.people.models import Relation, Residency, ResidencyStatus
 from qinlin.people.selectors import nearest_holders, residents_under
 
 if TYPE_CHECKING:
@@ -75,9 +76,15 @@ def votes_closing(now: datetime) -> int:
     written = 0
     for event_key in sorted(new_keys(votes)):
         vote = votes[event_key]
-        # Only the owners of homes that have not voted yet need reminding.
-        owners = residents_under(vote.scope, owners_only=True).exclude(
-            residencies__home_id__in=vote.ballots.values("home_id")
+        # Only the owners of homes that have not voted yet need reminding; an owner of two
+        # homes whose one home voted is still reminded of the other.
+        unvoted = Residency.objects.filter(
+            status=ResidencyStatus.CONFIRMED,
+            relation=Relation.OWNER,
+            home__path__startswith=vote.scope.path,
+        ).exclude(home_id__in=vote.ballots.values("home_id"))
+        owners = residents_under(vote.scope, owners_only=True).filter(
+            pk__in=unvoted.values("person_id")
         )
         written += notify_people(
             kind=Kind.VOTE_CLOSING,
@@ -163,6 +170,7 @@ def tasks_overdue(now: datetime) -> int:
             event_key=event_key,
             people=people,
             compose=_task_overdue(task),
+            place=task.topic.place,
             now=now,
         )
     return written
@@ -203,6 +211,7 @@ def requests_overdue(now: datetime) -> int:
             event_key=event_key,
             people=people,
             compose=_request_overdue(request),
+            place=request.place,
             now=now,
         )
     return written

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from qinlin.notify.backends import DeliveryError, resend_is_safe, send
@@ -29,19 +31,22 @@ def backoff(attempts: int) -> timedelta | None:
 
 @task()
 def deliver(event_key: str) -> int:
-    from django.utils import timezone
-
-    return deliver_due(event_key, now=timezone.now())
+    return deliver_due(event_key)
 
 
-def deliver_due(event_key: str, *, now: datetime) -> int:
-    """Send the event's messages that are due; returns how many were delivered."""
+def deliver_due(event_key: str, *, now: datetime | None = None) -> int:
+    """Send the event's messages that are due; returns how many were delivered. Each message
+    is claimed at the time it is taken (`now` fixes the clock for tests): an event with
+    thousands of messages takes minutes, and a claim dated at the task's start would look
+    abandoned to another worker's `recover` while it is being sent."""
     due = list(
-        Notification.objects.filter(event_key=event_key, status=Status.PENDING, due_at__lte=now)
+        Notification.objects.filter(
+            event_key=event_key, status=Status.PENDING, due_at__lte=now or timezone.now()
+        )
         .exclude(channel=Channel.IN_APP)
         .values_list("pk", flat=True)
     )
-    return sum(deliver_one(pk, now=now) for pk in due)
+    return sum(deliver_one(pk, now=now or timezone.now()) for pk in due)
 
 
 def deliver_one(pk: int, *, now: datetime) -> bool:
@@ -56,7 +61,10 @@ def deliver_one(pk: int, *, now: datetime) -> bool:
     try:
         send(notification)
     except DeliveryError as error:
-        _failed(notification, str(error)[:1000], now=now)
+        if error.maybe_delivered and not resend_is_safe(notification):
+            _in_doubt(notification, str(error)[:1000])
+        else:
+            _failed(notification, str(error)[:1000], now=now)
         return False
     except Exception as error:  # a backend bug must not stop the other messages
         logger.exception("notification %s: backend crashed", notification.uid)
@@ -66,6 +74,17 @@ def deliver_one(pk: int, *, now: datetime) -> bool:
         status=Status.SENT, sent_at=now, last_error=""
     )
     return True
+
+
+def _in_doubt(notification: Notification, error: str) -> None:
+    # The request left and no answer came back (a timeout, a dropped connection): the group
+    # may have the message already, and a retry could post it twice.
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+        status=Status.IN_DOUBT,
+        last_error=(
+            _("%(error)s：发出后没有收到回复，是否重发由工作人员决定。") % {"error": error}
+        )[:1000],
+    )
 
 
 def _failed(notification: Notification, error: str, *, now: datetime) -> None:
@@ -99,7 +118,7 @@ def recover(*, now: datetime) -> tuple[int, int, int]:
     )
     in_doubt = Notification.objects.filter(pk__in=doubtful, status=Status.SENDING).update(
         status=Status.IN_DOUBT,
-        last_error="the worker stopped while sending; a person decides whether to send again",
+        last_error=_("发送途中后台任务中断，是否重发由工作人员决定。"),
     )
     forgotten = (
         Notification.objects.filter(status=Status.PENDING, due_at__lt=stale)

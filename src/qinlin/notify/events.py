@@ -163,7 +163,7 @@ def vote_changed(event: AuditEvent) -> None:
 
     vote = Vote.objects.select_related("topic", "scope").get(uid=event.object_id)
     opened = event.verb == "votes.vote.opened"
-    owners = residents_under(vote.scope, owners_only=True)
+    owners = residents_under(vote.scope, owners_only=True).exclude(pk__in=others_than(event))
     link = reverse("votes:vote-detail", args=[vote.uid])
 
     def compose() -> Message:
@@ -286,7 +286,9 @@ def activity_changed(event: AuditEvent) -> None:
             for r in Registration.objects.filter(
                 activity=activity,
                 status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
-            ).select_related("person")
+            )
+            .exclude(person_id__in=others_than(event))
+            .select_related("person")
         ]
 
         def compose() -> Message:

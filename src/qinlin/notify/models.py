@@ -48,6 +48,8 @@ class Robot(models.Model):
     language = models.CharField(
         _("语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
+    # A work group may want new appeals at night (a burst pipe); an owners' group does not.
+    quiet_hours = models.BooleanField(_("夜间免打扰（22:00–07:00）"), default=True)
     active = models.BooleanField(_("启用"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
@@ -70,7 +72,7 @@ class Notification(models.Model):
 
     uid = models.CharField(_("公开编号"), max_length=16, unique=True, default=new_uid)
     event_key = models.CharField(_("事件"), max_length=80)
-    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("通知类别"), max_length=20, choices=Kind.choices)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,6 +90,8 @@ class Notification(models.Model):
         null=True,
         blank=True,
     )
+    # The e-mail address or phone number it went to; a robot's address stays on the robot
+    # (its URL holds the group's key).
     address = models.CharField(_("地址"), max_length=200, blank=True)
     language = models.CharField(_("语言"), max_length=10, default="zh-hans")
     subject = models.CharField(_("标题"), max_length=200)
@@ -129,6 +133,8 @@ class Notification(models.Model):
         indexes = [
             # The bell: a person's unread in-app messages.
             models.Index(fields=["person", "channel", "read_at"], name="notify_inbox"),
+            # Has this event been written already (the clock, the digest)?
+            models.Index(fields=["event_key"], name="notify_event"),
             # The worker's sweep: what is due or stuck.
             models.Index(fields=["status", "due_at"], name="notify_due"),
         ]

@@ -147,9 +147,8 @@ def notify_people(
                     render(robot.language),
                     robot=robot,
                     channel=Channel.ROBOT,
-                    address=robot.url,
                     language=robot.language,
-                    due_at=held or now,
+                    due_at=(held if robot.quiet_hours else None) or now,
                 )
             )
     if not rows:
@@ -158,7 +157,9 @@ def notify_people(
         before = Notification.objects.filter(event_key=event_key).count()
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         written = Notification.objects.filter(event_key=event_key).count() - before
-        for due in sorted({r.due_at for r in rows if r.channel != Channel.IN_APP}):
+        # Writing an event again wrote nothing, so it queues nothing either.
+        waiting = {r.due_at for r in rows if r.channel != Channel.IN_APP} if written else set()
+        for due in sorted(waiting):
             from qinlin.notify.delivery import deliver
 
             task = deliver if due <= now else deliver.using(run_after=due)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
+from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from qinlin.demo.data import load_demo
+from qinlin.demo.notifications import SINK_PORT, point_robots_at, sink_url
 
 ROLE_EN = {
     "resident": "Resident (owner)",
@@ -31,6 +38,10 @@ ROLE_EN = {
 }
 
 
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 class Command(BaseCommand):
     help = "迁移数据库、载入演示街道（北苑街道）、打印各角色演示账号并启动服务。"
 
@@ -38,6 +49,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="监听地址 (default 127.0.0.1)")
         parser.add_argument("--port", default="8000", help="端口 (default 8000)")
         parser.add_argument("--no-serve", action="store_true", help="只载入数据，不启动服务")
+        parser.add_argument(
+            "--sink-port",
+            type=int,
+            default=SINK_PORT,
+            help=f"本地测试 Webhook 端口 / local test webhook port (default {SINK_PORT})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("迁移数据库 / Migrating the database …")
@@ -65,5 +82,37 @@ class Command(BaseCommand):
             )
         if options["no_serve"]:
             return
+        helpers = self._start_helpers(address, options["sink_port"])
         self.stdout.write("")
-        call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
+        # Stopped by a signal rather than Ctrl+C, the demo still stops its worker and sink.
+        signal.signal(signal.SIGTERM, _exit)
+        try:
+            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
+        finally:
+            for process in helpers:
+                process.terminate()
+            for process in helpers:
+                process.wait(timeout=10)
+
+    def _start_helpers(self, address: str, sink_port: int) -> list[subprocess.Popen[bytes]]:
+        """The background worker that delivers notifications, and the local test webhook
+        that stands in for the grid's work group (its posts are printed here)."""
+        robot = point_robots_at(sink_port)
+        env = {
+            **os.environ,
+            "QINLIN_BASE_URL": address.rstrip("/"),
+            "QINLIN_ROBOT_URL_PREFIXES": ",".join(settings.QINLIN_ROBOT_URL_PREFIXES),
+        }
+        command = [sys.executable, "-m", "qinlin"]
+        sink = [*command, "webhook-sink", "--port", str(sink_port)]
+        if robot is not None and robot.secret:
+            sink += ["--secret", robot.secret]
+        processes = [
+            subprocess.Popen(sink, env=env),  # noqa: S603 - our own command, no shell
+            subprocess.Popen([*command, "worker"], env=env),  # noqa: S603
+        ]
+        self.stdout.write(
+            f"通知 / Notifications: worker started; {robot.name if robot else 'robot'} posts to "
+            f"the local test webhook {sink_url(sink_port)} (its messages appear below)."
+        )
+        return processes
