@@ -42,3 +42,15 @@ def browser() -> Iterator[Any]:
             os.environ.pop(ASYNC_UNSAFE, None)
         else:
             os.environ[ASYNC_UNSAFE] = previous
+
+
+def logged_in(browser: Any, live_server: Any, phone: str, password: str, *, width: int) -> Any:
+    """A new browser context of `width` pixels, logged in with `phone` and `password`."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", phone)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    return page

@@ -16,6 +16,7 @@ from qinlin.notify.models import Notification, Platform, Status
 from qinlin.notify.services import robot_save
 from qinlin.notify.sink import Sink, running
 from qinlin.people.models import Person, RoleAssignment
+from tests.e2e.conftest import logged_in
 from tests.factories import PersonFactory, resident_of, tree
 
 pytestmark = [
@@ -26,14 +27,7 @@ PASSWORD = "qinlin-test-pw"
 
 
 def _page(browser: Any, live_server: Any, person: Person, *, width: int) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", person.phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    return page
+    return logged_in(browser, live_server, str(person.phone), PASSWORD, width=width)
 
 
 def test_filing_tells_the_grid_worker_and_the_work_group_then_the_resident(

@@ -97,22 +97,23 @@ def people_under(place: Place) -> QuerySet[Person]:
     )
 
 
+def _holders(action: str, place: Place) -> QuerySet[RoleAssignment]:
+    """Today's assignments of the roles that may `action`, held at `place` or above it."""
+    today = timezone.localdate()
+    return RoleAssignment.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        starts_on__lte=today,
+        role__in=roles_for(action),
+        place__path__in=place.ancestor_paths,
+        person__is_active=True,
+    ).select_related("person", "place")
+
+
 def assignee_choices(action: str, place: Place) -> list[tuple[str, str]]:
     """(uid, "name（role · place、…）") of the people who may `action` at `place` today, by a
     role held there or above it; those closest to the place first (the compound's team before
     the community office). For "assign to" choices."""
-    today = timezone.localdate()
-    held = (
-        RoleAssignment.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
-            starts_on__lte=today,
-            role__in=roles_for(action),
-            place__path__in=place.ancestor_paths,
-            person__is_active=True,
-        )
-        .select_related("person", "place")
-        .order_by("-place__path", "person__name", "person_id")
-    )
+    held = _holders(action, place).order_by("-place__path", "person__name", "person_id")
     people: dict[str, tuple[str, list[str]]] = {}
     for assignment in held:
         _name, roles = people.setdefault(assignment.person.uid, (assignment.person.name, []))
@@ -148,18 +149,7 @@ def nearest_holders(action: str, place: Place) -> list[Person]:
     """The people who may `action` at `place` by a role held at the place closest to it: the
     grid worker of the compound, not every officer of the subdistrict above. For whom to
     tell when something needs doing there."""
-    today = timezone.localdate()
-    held = list(
-        RoleAssignment.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
-            starts_on__lte=today,
-            role__in=roles_for(action),
-            place__path__in=place.ancestor_paths,
-            person__is_active=True,
-        )
-        .select_related("person", "place")
-        .order_by("-place__path", "person_id")
-    )
+    held = list(_holders(action, place).order_by("-place__path", "person_id"))
     if not held:
         return []
     nearest = held[0].place.path
