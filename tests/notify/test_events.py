@@ -107,6 +107,10 @@ def test_a_new_appeal_tells_the_nearest_grid_worker_and_the_grid_s_robot(
     assert languages(Kind.NEW_APPEAL) == {"杜网格": "en", "上河园网格工作群": "zh-hans"}
     subject = subjects(Kind.NEW_APPEAL, Channel.ROBOT)["上河园网格工作群"]
     assert subject == "新诉求：楼道灯坏了，晚上看不见。"
+    assert (
+        subjects(Kind.NEW_APPEAL, Channel.IN_APP)["杜网格"]
+        == "New appeal: 楼道灯坏了，晚上看不见。"
+    )
 
 
 def test_an_appeal_a_grid_worker_enters_tells_the_others_there_not_him(
@@ -140,6 +144,7 @@ def test_rejecting_an_appeal_tells_its_reporter_why(
     appeal_reject(actor=dave, appeals=[appeal], reason="属于个人家庭事务。")
     [told] = Notification.objects.filter(kind=Kind.APPEAL_STATUS)
     assert (told.person, told.language, told.body) == (alice, "en", "属于个人家庭事务。")
+    assert told.subject == "Your appeal “楼道灯坏了，晚上看不见。”: Rejected"
 
 
 def test_an_appeal_its_reporter_enters_and_closes_tells_nobody(
