@@ -22,6 +22,7 @@ from django.utils import timezone
 from qinlin.core.audit import audit_record
 from qinlin.core.roles import Role
 from qinlin.demo.deliberation import load_deliberation
+from qinlin.demo.history import HISTORY_YEAR, load_history
 from qinlin.demo.notifications import load_robots
 from qinlin.organisations.models import BranchKind, MemberRole, PartyBranch, PartyMembership
 from qinlin.people.models import (
@@ -197,7 +198,8 @@ class _Builder:
     def __init__(self) -> None:
         self.rng = random.Random(SEED)
         self.today = timezone.localdate()
-        self.since = date(self.today.year - 1, 1, 1)
+        # Roles and memberships date from before the year of work the history records.
+        self.since = min(date(self.today.year - 1, 1, 1), date(HISTORY_YEAR, 1, 1))
         self.now = timezone.now()
         self.phone_seq = 0
         self.people: list[Person] = []
@@ -408,6 +410,7 @@ def _load(b: _Builder, say: Callable[[str], object]) -> DemoResult:
     Person.objects.bulk_update(list(login_people.values()), ["password"])
     load_robots(login_people, shanghe)
     deliberation = load_deliberation(login_people, shanghe)
+    history = load_history(login_people, sub, say=say)
     counts = {
         "communities": len(communities),
         "compounds": len(compounds),
@@ -419,6 +422,7 @@ def _load(b: _Builder, say: Callable[[str], object]) -> DemoResult:
         "party_members": PartyMembership.objects.count(),
         "role_assignments": len(b.roles),
         **deliberation,
+        **history,
     }
     audit_record(actor=None, verb="demo.loaded", obj=sub, data=counts)
     return DemoResult(created=True, counts=counts, logins=logins)
