@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_homes.py
 	$(BIN)/python bench/appeals_grouping.py
 	$(BIN)/python bench/votes.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "qinlin.disclosure",
     "qinlin.evaluation",
     "qinlin.notify",
+    "qinlin.stats",
     "qinlin.demo",
     "qinlin.api",
 ]

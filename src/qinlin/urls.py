@@ -19,6 +19,7 @@ urlpatterns = [
     path("evaluation/", include("qinlin.evaluation.urls")),
     path("organisations/", include("qinlin.organisations.urls")),
     path("notifications/", include("qinlin.notify.urls")),
+    path("stats/", include("qinlin.stats.urls")),
     path("n/", include("qinlin.disclosure.public_urls")),
     path("", include("qinlin.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -905,3 +905,16 @@ def test_residents_find_the_open_campaigns_on_their_home_page(
     assert reverse("evaluation:campaign-answer", args=[campaign.uid]) in page
     client.force_login(bob)  # another compound
     assert campaign.title not in client.get(reverse("core:home")).content.decode()
+
+
+def test_a_column_chart_scales_to_the_largest_value_and_escapes_labels() -> None:
+    from qinlin.evaluation.charts import COLUMN_AREA, column_chart
+
+    svg = str(column_chart(["1月", "<2月>"], [("诉求", [4, 2]), ("议题", [1, 0])], title="每月"))
+    assert svg.count("<rect") == 4
+    assert f'height="{COLUMN_AREA}"' in svg  # 4 is the peak: the full height
+    assert f'height="{COLUMN_AREA // 2}"' in svg
+    assert 'height="0"' in svg  # no topics in February: no column, and no figure on it
+    assert "&lt;2月&gt;" in svg
+    assert "<2月>" not in svg
+    assert 'aria-label="每月"' in svg

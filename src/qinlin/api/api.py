@@ -37,6 +37,7 @@ from qinlin.organisations.activity_api import router as activities_router  # noq
 from qinlin.organisations.api import router as organisations_router  # noqa: E402
 from qinlin.people.api import router as people_router  # noqa: E402
 from qinlin.places.api import router as places_router  # noqa: E402
+from qinlin.stats.api import router as stats_router  # noqa: E402
 from qinlin.topics.api import meetings_router  # noqa: E402
 from qinlin.topics.api import router as topics_router  # noqa: E402
 from qinlin.works.api import router as works_router  # noqa: E402
@@ -52,3 +53,4 @@ api.add_router("/disclosure", disclosure_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/stats", stats_router)

@@ -148,6 +148,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "evaluation.campaigns": COMMUNITY_OFFICE | {R.THIRD_PARTY},
     # Assign, answer and resolve feedback items, or turn them into appeals.
     "evaluation.feedback": TOPIC_KEEPERS | {R.PROPERTY_STAFF},
+    # --- stats --------------------------------------------------------------------------
+    # The figures of a place and period and the lists behind them. Those who run the place's
+    # affairs, and those who oversee them from outside (deputies, third-party evaluators): the
+    # figures are what the subdistrict reports publicly. The lists show residents' own words
+    # (appeals, requests, feedback) only to those who handle them there, and link to records
+    # whose pages check their own permission.
+    "stats.view": COMMUNITY_OFFICE | {R.BRANCH_SECRETARY, R.GRID_WORKER, R.DEPUTY, R.THIRD_PARTY},
     # --- notify -------------------------------------------------------------------------
     # Connect the group robots of a place's chat groups and choose what they post.
     "notify.robots": COMMUNITY_OFFICE | {R.GRID_WORKER, R.BRANCH_SECRETARY},

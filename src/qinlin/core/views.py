@@ -111,6 +111,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "can_campaigns": can(person, "evaluation.campaigns"),
             "can_activities": can(person, "organisations.activities"),
             "can_partners": can(person, "organisations.partners"),
+            "can_stats": can(person, "stats.view"),
             "overdue_requests": overdue_request_count(person)
             if can(person, "disclosure.requests")
             else None,

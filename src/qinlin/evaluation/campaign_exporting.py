@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ForbiddenError
 from qinlin.core.permissions import can
+from qinlin.core.xlsx import cell
 from qinlin.evaluation.campaigns import ACTION, CampaignResults, campaign_results
 from qinlin.evaluation.models import Answer, Campaign, CampaignResponse, Question, QuestionKind
 from qinlin.people.models import Person
@@ -49,21 +50,6 @@ def campaign_export_xlsx(*, actor: Person, campaign: Campaign) -> bytes:
     return data
 
 
-def _cell(sheet: Any, value: Any, *, strong: bool = False, fmt: str = "") -> Any:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    made = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        # Text stays text: an answer starting with "=" must not become a formula.
-        made.data_type = "s"
-    if strong:
-        made.font = Font(bold=True)
-    if fmt:
-        made.number_format = fmt
-    return made
-
-
 def _workbook(campaign: Campaign, results: CampaignResults) -> bytes:
     from openpyxl import Workbook
 
@@ -79,11 +65,11 @@ def _summary(sheet: Any, campaign: Campaign, results: CampaignResults) -> None:
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 12
     sheet.column_dimensions["C"].width = 12
-    sheet.append([_cell(sheet, campaign.title, strong=True)])
+    sheet.append([cell(sheet, campaign.title, strong=True)])
     sheet.append([_period(campaign)])
     sheet.append(
         [
-            _cell(
+            cell(
                 sheet,
                 _("调查机构：%(organiser)s；调查范围：%(place)s")
                 % {"organiser": campaign.organiser, "place": campaign.place.name},
@@ -101,7 +87,7 @@ def _summary(sheet: Any, campaign: Campaign, results: CampaignResults) -> None:
         sheet.append([])
         sheet.append(
             [
-                _cell(sheet, f"{question.position}. {question.text}", strong=True),
+                cell(sheet, f"{question.position}. {question.text}", strong=True),
                 _("%(kind)s · 作答 %(n)s 人")
                 % {"kind": question.get_kind_display(), "n": result.answered},
             ]
@@ -112,18 +98,18 @@ def _summary(sheet: Any, campaign: Campaign, results: CampaignResults) -> None:
         header = _("分值") if question.kind == QuestionKind.RATING else _("选项")
         sheet.append(
             [
-                _cell(sheet, header, strong=True),
-                _cell(sheet, _("人数"), strong=True),
-                _cell(sheet, _("比例（%）"), strong=True),
+                cell(sheet, header, strong=True),
+                cell(sheet, _("人数"), strong=True),
+                cell(sheet, _("比例（%）"), strong=True),
             ]
         )
         for bar in result.bars:
             sheet.append(
-                [_cell(sheet, bar.label), bar.count, _cell(sheet, float(bar.share), fmt="0.0")]
+                [cell(sheet, bar.label), bar.count, cell(sheet, float(bar.share), fmt="0.0")]
             )
         if question.kind == QuestionKind.RATING:
             mean = float(result.mean) if result.mean is not None else None
-            sheet.append([_cell(sheet, _("平均分"), strong=True), _cell(sheet, mean, fmt="0.0")])
+            sheet.append([cell(sheet, _("平均分"), strong=True), cell(sheet, mean, fmt="0.0")])
 
 
 def _responses(sheet: Any, campaign: Campaign, questions: list[Question]) -> None:
@@ -132,15 +118,15 @@ def _responses(sheet: Any, campaign: Campaign, questions: list[Question]) -> Non
     sheet.column_dimensions["B"].width = 17
     sheet.column_dimensions["C"].width = 10
     sheet.freeze_panes = "D5"
-    sheet.append([_cell(sheet, campaign.title, strong=True)])
+    sheet.append([cell(sheet, campaign.title, strong=True)])
     sheet.append([_period(campaign)])
     sheet.append([])
     sheet.append(
         [
-            _cell(sheet, _("序号"), strong=True),
-            _cell(sheet, _("填写时间"), strong=True),
-            _cell(sheet, _("方式"), strong=True),
-            *(_cell(sheet, f"{q.position}. {q.text}", strong=True) for q in questions),
+            cell(sheet, _("序号"), strong=True),
+            cell(sheet, _("填写时间"), strong=True),
+            cell(sheet, _("方式"), strong=True),
+            *(cell(sheet, f"{q.position}. {q.text}", strong=True) for q in questions),
         ]
     )
     values: dict[int, dict[int, Any]] = defaultdict(dict)
@@ -159,12 +145,12 @@ def _responses(sheet: Any, campaign: Campaign, questions: list[Question]) -> Non
         local: datetime = timezone.localtime(at).replace(tzinfo=None, microsecond=0)
         row = [
             number,
-            _cell(sheet, local, fmt="yyyy-mm-dd hh:mm"),
+            cell(sheet, local, fmt="yyyy-mm-dd hh:mm"),
             door if respondent_id is None else online,
         ]
         for question in questions:
             value = values[pk].get(question.pk)
             if isinstance(value, list):
                 value = "、".join(str(v) for v in value)
-            row.append(_cell(sheet, value) if value is not None else None)
+            row.append(cell(sheet, value) if value is not None else None)
         sheet.append(row)

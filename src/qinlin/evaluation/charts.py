@@ -88,3 +88,65 @@ def bar_chart(
         title,
         body,
     )
+
+
+COLUMN_AREA = 120  # the tallest column, in pixels
+AXIS_GAP = 20  # room under the columns for the labels
+
+
+def column_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int]]],
+    *,
+    title: str = "",
+) -> SafeString:
+    """An SVG of grouped columns: one group per label (a month), one column per series
+    (appeals, topics), scaled to the largest value; each column's figure sits on top of it.
+    Horizontal positions are percentages, like `bar_chart`, so it fits a phone or a page."""
+    peak = max((v for _name, values in series for v in values), default=0)
+    group = Decimal(100) / max(len(labels), 1)
+    width = (group * Decimal("0.8") / max(len(series), 1)).quantize(Decimal("0.01"))
+    parts = []
+    for index, label in enumerate(labels):
+        left = group * index + group * Decimal("0.1")
+        for number, (name, values) in enumerate(series):
+            value = values[index] if index < len(values) else 0
+            height = round(COLUMN_AREA * value / peak) if peak else 0
+            x = (left + width * number).quantize(Decimal("0.01"))
+            parts.append(
+                format_html(
+                    "<g><title>{tip}</title>"
+                    '<rect class="chart-col chart-col-{n}" x="{x}%" y="{y}" width="{w}%" '
+                    'height="{h}" fill="{fill}"/>'
+                    '<text class="chart-figure chart-small" x="{mid}%" y="{ty}" '
+                    'text-anchor="middle">{value}</text></g>',
+                    tip=_("%(label)s %(name)s：%(value)s")
+                    % {"label": label, "name": name, "value": value},
+                    n=number,
+                    x=x,
+                    y=16 + COLUMN_AREA - height,
+                    w=width,
+                    h=height,
+                    fill="#b3261e" if number == 0 else "#6e7781",
+                    mid=(x + width / 2).quantize(Decimal("0.01")),
+                    ty=12 + COLUMN_AREA - height,
+                    value=value if value else "",
+                )
+            )
+        parts.append(
+            format_html(
+                '<text class="chart-label chart-small" x="{}%" y="{}" text-anchor="middle">{}'
+                "</text>",
+                (group * index + group / 2).quantize(Decimal("0.01")),
+                16 + COLUMN_AREA + AXIS_GAP - 4,
+                label,
+            )
+        )
+    body = format_html_join("\n", "{}", ((part,) for part in parts))
+    return format_html(
+        '<svg class="chart chart-columns" xmlns="http://www.w3.org/2000/svg" width="100%" '
+        'height="{}" role="img" aria-label="{}">{}</svg>',
+        16 + COLUMN_AREA + AXIS_GAP,
+        title,
+        body,
+    )

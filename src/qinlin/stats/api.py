@@ -1,0 +1,60 @@
+"""/api/v1/stats: the dashboard's figures of a place and period as JSON."""
+
+# No `from __future__ import annotations`: ninja reads these annotations at run time.
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from qinlin.core.errors import DomainError, ForbiddenError, NotFoundError
+from qinlin.core.permissions import can
+from qinlin.people.current import current_person
+from qinlin.places.schemas import ErrorOut
+from qinlin.stats.figures import Stats, stats_for
+from qinlin.stats.forms import FIRST_YEAR
+from qinlin.stats.schemas import PeriodFilters, StatsOut
+from qinlin.stats.selectors import Period, stats_place_get
+
+router = Router(tags=["stats"])
+
+
+class ValidationErrorOut(Schema):
+    detail: list[dict[str, Any]]
+
+
+def _period(filters: PeriodFilters) -> Period:
+    if filters.start is None and filters.end is None:
+        return Period.year(timezone.localdate().year)
+    if filters.start is None or filters.end is None:
+        raise DomainError(_("请同时填写开始日期和结束日期。"), code="half_period", field="from")
+    if filters.start > filters.end:
+        raise DomainError(_("开始日期不能晚于结束日期。"), code="bad_period", field="from")
+    if filters.start.year < FIRST_YEAR or filters.end.year > timezone.localdate().year + 1:
+        raise DomainError(
+            _("统计期间须在 %(first)s 年至明年之间。") % {"first": FIRST_YEAR},
+            code="period_out_of_range",
+            field="from",
+        )
+    return Period(filters.start, filters.end)
+
+
+@router.get(
+    "/{place_uid}",
+    response={200: StatsOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="The figures of a place and period",
+    description="Every figure of the dashboard for the subdistrict, community or compound and "
+    "everything under it, for `from` to `to` (local days, both included; this calendar year "
+    "when both are left out). Each count carries `key`, `value` and `href`: the list of the "
+    "records it counts. Needs `stats.view` at the place (403 otherwise); an unknown place, or "
+    "one of another kind, answers 404; a bad period answers 400.",
+)
+def get_stats(request: HttpRequest, place_uid: str, filters: Query[PeriodFilters]) -> Stats:
+    person = current_person(request)
+    place = stats_place_get(place_uid)
+    if place is None:
+        raise NotFoundError(_("找不到这个地点，或不能为它生成数据看板。"), field="place")
+    if not can(person, "stats.view", place):
+        raise ForbiddenError()
+    return stats_for(place, _period(filters))
