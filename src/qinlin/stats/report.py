@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qinlin.core.xlsx import cell
 from qinlin.stats.figures import Figure, Median, Rate, Stats
@@ -52,7 +53,7 @@ def report_sections(stats: Stats) -> list[Section]:
     m, v, d, e = stats.meetings, stats.votes, stats.disclosure, stats.evaluation
     return [
         Section(
-            _("组织"),
+            pgettext("report", "组织"),
             [
                 _figure(o.compounds),
                 _figure(o.branches),
@@ -61,9 +62,9 @@ def report_sections(stats: Stats) -> list[Section]:
                 _figure(o.members),
             ],
         ),
-        Section(_("活动"), [_figure(a.held), _figure(a.participants)]),
+        Section(pgettext("report", "活动"), [_figure(a.held), _figure(a.participants)]),
         Section(
-            _("诉求"),
+            pgettext("report", "诉求"),
             [
                 _figure(ap.received),
                 Line(_("按渠道"), ""),
@@ -73,7 +74,7 @@ def report_sections(stats: Stats) -> list[Section]:
             ],
         ),
         Section(
-            _("议题"),
+            pgettext("report", "议题"),
             [
                 _figure(t.created),
                 *_parts(t.created_by_stage),
@@ -82,13 +83,13 @@ def report_sections(stats: Stats) -> list[Section]:
                 _figure(t.open_now),
             ],
         ),
-        Section(_("议事会议"), [_figure(m.held), *_parts(m.by_kind)]),
+        Section(pgettext("report", "议事会议"), [_figure(m.held), *_parts(m.by_kind)]),
         Section(
-            _("业主表决"),
+            pgettext("report", "业主表决"),
             [_figure(v.held), _rate(v.participation), _rate(v.area_participation)],
         ),
         Section(
-            _("公开"),
+            pgettext("report", "公开"),
             [
                 _figure(d.channels),
                 _figure(d.new_channels),
@@ -102,7 +103,7 @@ def report_sections(stats: Stats) -> list[Section]:
             ],
         ),
         Section(
-            _("测评"),
+            pgettext("report", "测评"),
             [
                 _figure(e.surveys),
                 _rate(e.satisfaction_rate),
@@ -114,7 +115,10 @@ def report_sections(stats: Stats) -> list[Section]:
                 _rate(e.resolution_rate),
             ],
         ),
-        Section(_("时效"), [_median(stats.timing.to_decision), _median(stats.timing.to_closing)]),
+        Section(
+            pgettext("report", "时效"),
+            [_median(stats.timing.to_decision), _median(stats.timing.to_closing)],
+        ),
     ]
 
 
