@@ -4,7 +4,6 @@ service's words."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -12,10 +11,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qinlin.appeals.models import Category
+from qinlin.core.forms import PeriodForm
 from qinlin.evaluation.models import FeedbackSource, FeedbackStatus
-
-DATE = {"type": "date"}
-BAD_DATE = _("请填写有效的日期（年-月-日），例如 2026-01-31。")
 
 
 class FeedbackFilterForm(forms.Form):
@@ -35,32 +32,8 @@ class FeedbackFilterForm(forms.Form):
     )
 
 
-class FeedbackPeriodForm(forms.Form):
+class FeedbackPeriodForm(PeriodForm):
     """The period the figures count, by the day an item was raised (GET `from` and `to`)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # `from` is a Python keyword, so the fields are named here rather than declared.
-        self.fields["from"] = forms.DateField(
-            label=_("从"),
-            required=False,
-            widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            error_messages={"invalid": BAD_DATE},
-        )
-        self.fields["to"] = forms.DateField(
-            label=_("到"),
-            required=False,
-            widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            error_messages={"invalid": BAD_DATE},
-        )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start: date | None = cleaned.get("from")
-        end: date | None = cleaned.get("to")
-        if start is not None and end is not None and start > end:
-            raise forms.ValidationError(_("开始日期不能晚于结束日期。"), code="bad_period")
-        return cleaned
 
 
 class FeedbackAssignForm(forms.Form):

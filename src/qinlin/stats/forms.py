@@ -9,47 +9,32 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qinlin.core.forms import PeriodForm as CorePeriodForm
 from qinlin.places.models import Place
 
-DATE = {"type": "date"}
-BAD_DATE = _("请填写有效的日期（年-月-日），例如 2026-01-31。")
 # A dashboard over decades would be a different report; this also bounds the year shortcuts.
 FIRST_YEAR = 2000
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(CorePeriodForm):
     """The period: `from` and `to`, local days, both included; both or neither."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # `from` is a Python keyword, so the fields are named here rather than declared.
-        self.fields["from"] = forms.DateField(
-            label=_("从"),
-            required=False,
-            widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            error_messages={"invalid": BAD_DATE},
-        )
-        self.fields["to"] = forms.DateField(
-            label=_("到"),
-            required=False,
-            widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            error_messages={"invalid": BAD_DATE},
-        )
-
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+        cleaned = super().clean()
         start: date | None = cleaned.get("from")
         end: date | None = cleaned.get("to")
         if (start is None) != (end is None) and not self.errors:
             raise forms.ValidationError(_("请同时填写开始日期和结束日期。"), code="half_period")
-        if start is not None and end is not None:
-            if start > end:
-                raise forms.ValidationError(_("开始日期不能晚于结束日期。"), code="bad_period")
-            if start.year < FIRST_YEAR or end.year > timezone.localdate().year + 1:
-                raise forms.ValidationError(
-                    _("统计期间须在 %(first)s 年至明年之间。") % {"first": FIRST_YEAR},
-                    code="period_out_of_range",
-                )
+        outside = (
+            start is not None
+            and end is not None
+            and (start.year < FIRST_YEAR or end.year > timezone.localdate().year + 1)
+        )
+        if outside:
+            raise forms.ValidationError(
+                _("统计期间须在 %(first)s 年至明年之间。") % {"first": FIRST_YEAR},
+                code="period_out_of_range",
+            )
         return cleaned
 
 
