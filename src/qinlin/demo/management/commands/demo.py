@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from qinlin.demo.data import load_demo
 from qinlin.demo.notifications import SINK_PORT, point_robots_at, sink_url
+from qinlin.demo.story import play_story
 
 ROLE_EN = {
     "resident": "Resident (owner)",
@@ -50,6 +51,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000", help="端口 (default 8000)")
         parser.add_argument("--no-serve", action="store_true", help="只载入数据，不启动服务")
         parser.add_argument(
+            "--story",
+            action="store_true",
+            help="在演示数据上完整演示一遍单元门议题（参考案例）/ play the reference story once",
+        )
+        parser.add_argument(
             "--sink-port",
             type=int,
             default=SINK_PORT,
@@ -80,6 +86,8 @@ class Command(BaseCommand):
                 f"  {login.role.label:<8} {ROLE_EN[login.role.value]:<24} "
                 f"{login.name:<4}  {login.phone}"
             )
+        if options["story"]:
+            self._story(address)
         if options["no_serve"]:
             return
         helpers = self._start_helpers(address, options["sink_port"])
@@ -93,6 +101,22 @@ class Command(BaseCommand):
                 process.terminate()
             for process in helpers:
                 process.wait(timeout=10)
+
+    def _story(self, address: str) -> None:
+        self.stdout.write("")
+        self.stdout.write("参考案例：上河园单元门 / The reference story: 上河园's unit door")
+        started = time.perf_counter()
+        story = play_story(stdout=self.stdout.write)
+        if story.created:
+            self.stdout.write(
+                f"参考案例已演示完毕 / The story is played in {time.perf_counter() - started:.1f} s"
+            )
+        else:
+            self.stdout.write(
+                "参考案例已存在，未重复演示 / The story is already there; nothing added."
+            )
+        url = address.rstrip("/") + story.path
+        self.stdout.write(self.style.SUCCESS(f"议题 / Topic “{story.topic.title}”: {url}"))
 
     def _start_helpers(self, address: str, sink_port: int) -> list[subprocess.Popen[bytes]]:
         """The background worker that delivers notifications, and the local test webhook
