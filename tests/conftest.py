@@ -19,9 +19,9 @@ from django.conf import settings
 from django.utils import translation
 
 from qinlin.core.roles import Role
-from qinlin.people.models import Person, RoleAssignment
+from qinlin.people.models import Person
 from qinlin.places.models import Place
-from tests.factories import PersonFactory, resident_of, tree
+from tests.factories import PersonFactory, holding, resident_of, tree
 
 
 @pytest.fixture(autouse=True)
@@ -60,12 +60,6 @@ def places(db: None) -> dict[str, Place]:
     return tree()
 
 
-def _with_role(name: str, role: Role, place: Place) -> Person:
-    person = PersonFactory.create(name=name)
-    RoleAssignment.objects.create(person=person, role=role, place=place)
-    return person
-
-
 @pytest.fixture
 def alice(places: dict[str, Place]) -> Person:
     return resident_of(places["home_a"], name="李爱丽")
@@ -78,27 +72,27 @@ def bob(places: dict[str, Place]) -> Person:
 
 @pytest.fixture
 def carol(places: dict[str, Place]) -> Person:
-    return _with_role("陈楼长", Role.BUILDING_HEAD, places["building_a"])
+    return holding("陈楼长", Role.BUILDING_HEAD, places["building_a"])
 
 
 @pytest.fixture
 def dave(places: dict[str, Place]) -> Person:
-    return _with_role("杜网格", Role.GRID_WORKER, places["compound_a"])
+    return holding("杜网格", Role.GRID_WORKER, places["compound_a"])
 
 
 @pytest.fixture
 def erin(places: dict[str, Place]) -> Person:
-    return _with_role("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
+    return holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
 
 
 @pytest.fixture
 def frank(places: dict[str, Place]) -> Person:
-    return _with_role("冯社工", Role.COMMUNITY_STAFF, places["community"])
+    return holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
 
 
 @pytest.fixture
 def grace(places: dict[str, Place]) -> Person:
-    return _with_role("葛主任", Role.SUBDISTRICT_ADMIN, places["subdistrict"])
+    return holding("葛主任", Role.SUBDISTRICT_ADMIN, places["subdistrict"])
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from typing import Any
 import factory
 from factory.declarations import PostGenerationMethodCall, Sequence
 
-from qinlin.people.models import Person, Residency, ResidencyStatus
+from qinlin.core.roles import Role
+from qinlin.people.models import Person, Residency, ResidencyStatus, RoleAssignment
 from qinlin.places.models import Place, PlaceKind
 from qinlin.places.services import child_path, next_child_number
 
@@ -82,3 +83,10 @@ def resident_of(home: Place, *, relation: str = "owner", **person: Any) -> Perso
         person=p, home=home, relation=relation, status=ResidencyStatus.CONFIRMED, via="staff"
     )
     return p
+
+
+def holding(name: str, role: Role, place: Place) -> Person:
+    """A person holding `role` at `place` from today."""
+    person = PersonFactory.create(name=name)
+    RoleAssignment.objects.create(person=person, role=role, place=place)
+    return person

@@ -18,9 +18,8 @@ from qinlin.organisations.models import Activity, PartnerKind, Registration
 from qinlin.organisations.partners import partner_create
 from qinlin.organisations.services import branch_create
 from tests.e2e.test_appeal_story import _page
-from tests.e2e.test_vote_story import _holding
 from tests.e2e.test_works_story import _submit
-from tests.factories import resident_of, tree
+from tests.factories import holding, resident_of, tree
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,8 +31,8 @@ def test_a_dental_clinic_fills_up_waits_and_is_attended(
     browser: Any, live_server: Any, tmp_path: Path
 ) -> None:
     places = tree()
-    staff = _holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
-    _holding("周主任", Role.OWNERS_COMMITTEE, places["compound_a"])
+    staff = holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
+    holding("周主任", Role.OWNERS_COMMITTEE, places["compound_a"])
     branch_create(
         actor=None,
         community=places["community"],

@@ -18,8 +18,7 @@ from qinlin.core.roles import Role
 from qinlin.evaluation.campaigns import campaign_create, question_add
 from qinlin.evaluation.models import CampaignResponse, QuestionKind, ServiceDomain
 from tests.e2e.test_appeal_story import _page
-from tests.e2e.test_vote_story import _holding
-from tests.factories import resident_of, tree
+from tests.factories import holding, resident_of, tree
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -41,7 +40,7 @@ def test_a_campaign_is_published_answered_and_charted(
 ) -> None:
     places = tree()
     owner = resident_of(places["home_a"], name="李爱丽")
-    body = _holding("吴海燕", Role.THIRD_PARTY, places["community"])
+    body = holding("吴海燕", Role.THIRD_PARTY, places["community"])
     today = timezone.localdate()
     campaign = campaign_create(
         actor=body,

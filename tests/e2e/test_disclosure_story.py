@@ -17,9 +17,8 @@ from qinlin.disclosure.models import Notice
 from qinlin.disclosure.services import request_file
 from tests.disclosure.helpers import boards, tendered
 from tests.e2e.test_appeal_story import _page
-from tests.e2e.test_vote_story import _holding
 from tests.e2e.test_works_story import _submit
-from tests.factories import resident_of, tree
+from tests.factories import holding, resident_of, tree
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,7 +31,7 @@ def test_bids_are_published_objected_to_answered_and_printed(
 ) -> None:
     places = tree()
     owner = resident_of(places["home_a"], name="李爱丽")
-    secretary = _holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
+    secretary = holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
     topic, tender = tendered(secretary, places)
     channels = boards(secretary, places)
 

@@ -17,10 +17,9 @@ from qinlin.topics.models import Topic
 from qinlin.topics.states import Stage
 from tests.disclosure.helpers import boards
 from tests.e2e.test_appeal_story import _page
-from tests.e2e.test_vote_story import _holding
 from tests.e2e.test_works_story import _submit
 from tests.evaluation.helpers import evaluating
-from tests.factories import resident_of, tree
+from tests.factories import holding, resident_of, tree
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -33,9 +32,9 @@ def test_the_door_is_audited_surveyed_closed_and_its_results_published(
 ) -> None:
     places = tree()
     owner = resident_of(places["home_a"], name="李爱丽")
-    secretary = _holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
-    head = _holding("陈楼长", Role.BUILDING_HEAD, places["building_a"])
-    community = _holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
+    secretary = holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
+    head = holding("陈楼长", Role.BUILDING_HEAD, places["building_a"])
+    community = holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
     topic = evaluating(secretary, places)
     boards(secretary, places)
 

@@ -27,9 +27,8 @@ from qinlin.votes.models import Vote
 from qinlin.works.models import Task, Tender
 from tests.disclosure.helpers import boards
 from tests.e2e.story import Story
-from tests.e2e.test_vote_story import _holding
 from tests.e2e.test_works_story import BIDS
-from tests.factories import PlaceFactory, resident_of, tree
+from tests.factories import PlaceFactory, holding, resident_of, tree
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -395,11 +394,11 @@ def test_the_shanghe_garden_unit_door_from_appeal_to_dashboard(
         )
     alice = resident_of(places["home_a"], name="李爱丽")
     zhou = resident_of(places["home_a2"], name="周邻居")
-    dave = _holding("杜网格", Role.GRID_WORKER, places["compound_a"])
-    erin = _holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
-    frank = _holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
-    gina = _holding("王业委", Role.OWNERS_COMMITTEE, places["compound_a"])
-    chen = _holding("陈楼长", Role.BUILDING_HEAD, places["building_a"])
+    dave = holding("杜网格", Role.GRID_WORKER, places["compound_a"])
+    erin = holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
+    frank = holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
+    gina = holding("王业委", Role.OWNERS_COMMITTEE, places["compound_a"])
+    chen = holding("陈楼长", Role.BUILDING_HEAD, places["building_a"])
     boards(erin, places)
     picture = tmp_path / "door.jpg"
     Image.new("RGB", (640, 480), "steelblue").save(picture, format="JPEG")

@@ -15,23 +15,16 @@ import pytest
 from django.core.management import call_command
 
 from qinlin.core.roles import Role
-from qinlin.people.models import Person, RoleAssignment
 from qinlin.places.models import PlaceKind
 from qinlin.votes.models import Vote
 from tests.e2e.test_appeal_story import _page
-from tests.factories import PersonFactory, PlaceFactory, resident_of, tree
+from tests.factories import PlaceFactory, holding, resident_of, tree
 from tests.votes.helpers import voting_topic
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("default_categories"),
 ]
-
-
-def _holding(name: str, role: Role, place: Any) -> Person:
-    person = PersonFactory.create(name=name)
-    RoleAssignment.objects.create(person=person, role=role, place=place)
-    return person
 
 
 def test_the_unit_door_vote_in_the_browser_agrees_with_qinlin_tally(
@@ -43,8 +36,8 @@ def test_the_unit_door_vote_in_the_browser_agrees_with_qinlin_tally(
             kind=PlaceKind.HOME, name=room, parent=places["unit_a"], area=Decimal("96.30")
         )
     owner = resident_of(places["home_a"], name="李爱丽")
-    staff = _holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
-    head = _holding("陈楼长", Role.BUILDING_HEAD, places["building_a"])
+    staff = holding("冯社工", Role.COMMUNITY_STAFF, places["community"])
+    head = holding("陈楼长", Role.BUILDING_HEAD, places["building_a"])
     topic = voting_topic(staff, places)
 
     office = _page(browser, live_server, staff, width=1280)

@@ -20,8 +20,7 @@ from qinlin.topics.models import Topic
 from qinlin.topics.states import Stage
 from qinlin.works.models import HomeShare, Task, Tender
 from tests.e2e.test_appeal_story import _page
-from tests.e2e.test_vote_story import _holding
-from tests.factories import PlaceFactory, resident_of, tree
+from tests.factories import PlaceFactory, holding, resident_of, tree
 from tests.works.helpers import decided
 
 pytestmark = [
@@ -51,7 +50,7 @@ def test_the_unit_door_is_tendered_funded_done_and_accepted(
             kind=PlaceKind.HOME, name=room, parent=places["unit_a"], area=Decimal(area)
         )
     owner = resident_of(places["home_a"], name="李爱丽")
-    secretary = _holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
+    secretary = holding("郑书记", Role.BRANCH_SECRETARY, places["compound_a"])
     topic = decided(secretary, places)
     picture = tmp_path / "door.jpg"
     Image.new("RGB", (640, 480), "steelblue").save(picture, format="JPEG")

@@ -4,17 +4,15 @@ closed, and its results published; so that every evaluation page has something t
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from qinlin.appeals.models import Category
 from qinlin.core.roles import Role
 from qinlin.demo.meetings import hands, held
+from qinlin.demo.photos import photo
 from qinlin.disclosure.models import Channel, ChannelKind, NoticeKind
 from qinlin.disclosure.services import notice_draft, notice_publish
 from qinlin.evaluation.models import Level
@@ -41,10 +39,7 @@ LEVELS = [Level.VERY, Level.SATISFIED, Level.VERY, Level.BASIC, Level.SATISFIED,
 COMMENTS = {7: "3单元二楼的灯有时不亮。", 19: "希望楼梯扶手也修一修。"}
 
 
-def _photo() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (800, 600), (236, 222, 160)).save(buffer, format="JPEG")
-    return SimpleUploadedFile("lights.jpg", buffer.getvalue(), content_type="image/jpeg")
+LIGHTS = (236, 222, 160)
 
 
 def load_evaluation(people: dict[Role, Person], shanghe: Place) -> Topic:
@@ -103,7 +98,7 @@ def load_evaluation(people: dict[Role, Person], shanghe: Place) -> Topic:
         task=task,
         text="36 盏声控灯已全部更换。",
         status=TaskStatus.DONE,
-        photos=[("lights.jpg", _photo())],
+        photos=[("lights.jpg", photo("lights.jpg", LIGHTS))],
     )
     work_accept(
         actor=branch,
@@ -112,7 +107,7 @@ def load_evaluation(people: dict[Role, Person], shanghe: Place) -> Topic:
         participants="业委会 周德明、居民代表 罗凤英、物业 孙立新",
         opinion="声控灵敏，亮度合适，36 盏全部正常。",
         passed=True,
-        photos=[("lights.jpg", _photo())],
+        photos=[("lights.jpg", photo("lights.jpg", LIGHTS))],
     )
     audit = audit_add(
         actor=community,

@@ -21,7 +21,6 @@ request filed within its due time.
 
 from __future__ import annotations
 
-import io
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -35,11 +34,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Model
 from django.utils import timezone
-from PIL import Image
 
 from qinlin.appeals.models import Appeal, AppealEvent, AppealStatus, Category, Channel
 from qinlin.core.roles import Role
 from qinlin.demo import history_texts as texts
+from qinlin.demo.photos import jpeg
 from qinlin.disclosure.drafting import draft
 from qinlin.disclosure.models import (
     Channel as DisclosureChannel,
@@ -1031,9 +1030,9 @@ def _bulk(model: type[Model], rows: list[Any]) -> None:
 
 def _photo() -> str:
     """One photo of the finished work, shared by the history's acceptances."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (800, 600), (170, 190, 160)).save(buffer, format="JPEG")
-    return default_storage.save(f"works/{HISTORY_YEAR}/history.jpg", ContentFile(buffer.getvalue()))
+    return default_storage.save(
+        f"works/{HISTORY_YEAR}/history.jpg", ContentFile(jpeg((170, 190, 160)))
+    )
 
 
 # --- disclosure ------------------------------------------------------------------------------

@@ -15,23 +15,21 @@ the service call, as the other demo loaders do; the audit chain is untouched by 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from qinlin.appeals.models import Appeal, Category, Channel
 from qinlin.appeals.services import appeal_accept, appeal_submit
 from qinlin.core.roles import Role
 from qinlin.demo.data import demo_logins
 from qinlin.demo.meetings import hands, held
+from qinlin.demo.photos import photo
 from qinlin.disclosure.models import Channel as DisclosureChannel
 from qinlin.disclosure.models import ChannelKind, NoticeKind
 from qinlin.disclosure.services import (
@@ -99,6 +97,9 @@ class StoryResult:
         return reverse("topics:topic-detail", args=[self.topic.uid])
 
 
+DOOR = (120, 140, 160)
+
+
 def story_topic() -> Topic | None:
     return Topic.objects.filter(title=TITLE, place__path__startswith=_unit().path).first()
 
@@ -110,12 +111,6 @@ def _unit() -> Place:
         parent__name=BUILDING,
         parent__parent__name=COMPOUND,
     )
-
-
-def _photo(name: str) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (800, 600), (120, 140, 160)).save(buffer, format="JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 @dataclass
@@ -481,7 +476,7 @@ def _execute(cast: _Cast, topic: Topic, vote: Vote, say: Say) -> None:
                 task=task,
                 text=text,
                 status=TaskStatus.DONE if last else TaskStatus.DOING,
-                photos=[("door.jpg", _photo("door.jpg"))] if last else [],
+                photos=[("door.jpg", photo("door.jpg", DOOR))] if last else [],
             )
 
     say("验收合格（附现场照片） / Acceptance passed, with a photo")
@@ -493,7 +488,7 @@ def _execute(cast: _Cast, topic: Topic, vote: Vote, say: Say) -> None:
         f"物业 {property_staff.name}",
         opinion="单元门开关顺畅，闭门器、门禁正常，与中标型号一致。",
         passed=True,
-        photos=[("door.jpg", _photo("door.jpg"))],
+        photos=[("door.jpg", photo("door.jpg", DOOR))],
     )
 
 

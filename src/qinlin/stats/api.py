@@ -4,16 +4,15 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from qinlin.core.errors import DomainError, ForbiddenError, NotFoundError
+from qinlin.core.errors import ForbiddenError, NotFoundError
 from qinlin.core.permissions import can
 from qinlin.people.current import current_person
 from qinlin.places.schemas import ErrorOut
 from qinlin.stats.figures import Stats, stats_for
-from qinlin.stats.forms import FIRST_YEAR
+from qinlin.stats.forms import period_between
 from qinlin.stats.schemas import PeriodFilters, StatsOut
 from qinlin.stats.selectors import Period, stats_place_get
 
@@ -25,19 +24,7 @@ class ValidationErrorOut(Schema):
 
 
 def _period(filters: PeriodFilters) -> Period:
-    if filters.start is None and filters.end is None:
-        return Period.year(timezone.localdate().year)
-    if filters.start is None or filters.end is None:
-        raise DomainError(_("请同时填写开始日期和结束日期。"), code="half_period", field="from")
-    if filters.start > filters.end:
-        raise DomainError(_("开始日期不能晚于结束日期。"), code="bad_period", field="from")
-    if filters.start.year < FIRST_YEAR or filters.end.year > timezone.localdate().year + 1:
-        raise DomainError(
-            _("统计期间须在 %(first)s 年至明年之间。") % {"first": FIRST_YEAR},
-            code="period_out_of_range",
-            field="from",
-        )
-    return Period(filters.start, filters.end)
+    return period_between(filters.start, filters.end)
 
 
 @router.get(

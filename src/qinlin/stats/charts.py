@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -40,33 +41,22 @@ def months(period: Period) -> list[date]:
     return result
 
 
-def _per_month(rows: object) -> dict[date, int]:
-    counted: dict[date, int] = {}
-    for month, count in rows:  # type: ignore[attr-defined]
-        day = timezone.localtime(month).date() if hasattr(month, "hour") else month
-        counted[day.replace(day=1)] = count
-    return counted
+def monthly_counts(records: QuerySet[Any]) -> dict[date, int]:
+    """How many of `records` were created in each local month, keyed by its first day."""
+    rows = (
+        records.order_by()
+        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    return {timezone.localtime(month).date(): n for month, n in rows}
 
 
 def charts_for(stats: Stats) -> Charts:
     place, period = stats.place, stats.period
-    tz = timezone.get_current_timezone()
-    appeals = _per_month(
-        s.appeals_received(place, period)
-        .order_by()
-        .annotate(month=TruncMonth("created_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-    topics = _per_month(
-        s.topics_created(place, period)
-        .order_by()
-        .annotate(month=TruncMonth("created_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
+    appeals = monthly_counts(s.appeals_received(place, period))
+    topics = monthly_counts(s.topics_created(place, period))
     span = months(period)
     labels = [date_format(m, "YEAR_MONTH_FORMAT") if len(span) > 12 else _month(m) for m in span]
     per_month = column_chart(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -23,15 +22,13 @@ from qinlin.places.models import Place
 from qinlin.stats.charts import charts_for
 from qinlin.stats.drilldown import drill_get, drill_records, hide_text, value_label
 from qinlin.stats.figures import Stats, stats_for
-from qinlin.stats.forms import PeriodForm, PlacePeriodForm
+from qinlin.stats.forms import FIRST_YEAR, PeriodForm, PlacePeriodForm, period_between
 from qinlin.stats.report import CONTENT_TYPE, report_sections, report_title, report_xlsx
 from qinlin.stats.selectors import Period, stats_place_get, stats_places
 
 PER_PAGE = 50
 # The year shortcuts: this year and the four before it (the demo's history starts in 2022).
 SHORTCUT_YEARS = 5
-# Annual reports go back further than the shortcuts, for the archive.
-FIRST_YEAR_BACK = 10
 
 
 def _this_year() -> Period:
@@ -42,11 +39,7 @@ def _period(form: PeriodForm) -> Period | None:
     """The period asked for, this calendar year when none is given; None when it is bad."""
     if not form.is_valid():
         return None
-    start: date | None = form.cleaned_data.get("from")
-    end: date | None = form.cleaned_data.get("to")
-    if start is None or end is None:
-        return _this_year()
-    return Period(start, end)
+    return period_between(form.cleaned_data.get("from"), form.cleaned_data.get("to"))
 
 
 def _years() -> list[Period]:
@@ -166,7 +159,8 @@ def _report_stats(request: HttpRequest, uid: str, year: int) -> Stats | HttpResp
     place, message, status = _place_for(person, uid)
     if place is None:
         return _refuse(request, "stats/report.html", message, status)
-    first, last = _years()[0].start.year - FIRST_YEAR_BACK, timezone.localdate().year
+    # The same first year as the dashboard's period (forms.FIRST_YEAR).
+    first, last = FIRST_YEAR, timezone.localdate().year
     if not first <= year <= last:
         message = _("年度须在 %(first)s 到 %(last)s 之间。") % {"first": first, "last": last}
         return _refuse(request, "stats/report.html", message, 404)
