@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 import string
@@ -226,3 +227,17 @@ def test_a_replica_url_adds_a_replica_that_tests_mirror_from_the_primary(tmp_pat
         "from django.conf import settings\nprint(list(settings.DATABASES))\n", _env(tmp_path)
     )
     assert without.stdout.strip() == "['default']"
+
+
+def test_every_setting_is_documented() -> None:
+    """Each QINLIN_ variable the code reads appears in the README's table, operations.md or
+    notifications.md, so an operator can find it."""
+    root = Path(__file__).resolve().parent.parent
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (root / "src").rglob("*.py"))
+    read = set(re.findall(r"""["'](QINLIN_[A-Z0-9_]+)["']""", code))
+    docs = "\n".join(
+        (root / name).read_text(encoding="utf-8")
+        for name in ("README.md", "docs/operations.md", "docs/notifications.md")
+    )
+    assert "QINLIN_S3_BUCKET" in read
+    assert sorted(name for name in read if name not in docs) == []

@@ -1,7 +1,9 @@
 """Qinlin settings: every value comes from the environment through the small helpers below.
 
 Production is the same module with `QINLIN_DEBUG=false`, a real `QINLIN_SECRET_KEY` and
-`QINLIN_HTTPS=true` (which turns on secure cookies, HSTS and the HTTPS redirect).
+`QINLIN_HTTPS=true` (which turns on secure cookies, HSTS and the HTTPS redirect). Several
+servers share state through QINLIN_REDIS_URL, QINLIN_S3_BUCKET and one database (with
+QINLIN_DATABASE_REPLICA_URL for the dashboard): docs/operations.md.
 """
 
 from __future__ import annotations
