@@ -130,6 +130,7 @@ _SHOW_CACHE = (
     "from django.conf import settings\n"
     "cache = settings.CACHES['default']\n"
     "print(cache['BACKEND'], cache.get('LOCATION', '-'), cache['KEY_PREFIX'])\n"
+    "print(sorted(cache.get('OPTIONS', {}).items()))\n"
     "print(settings.SESSION_ENGINE)\n"
 )
 
@@ -142,6 +143,7 @@ def test_a_redis_url_puts_the_cache_and_sessions_in_redis(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/1 district7",
+        "[('socket_connect_timeout', 2), ('socket_timeout', 2)]",
         "django.contrib.sessions.backends.cached_db",
     ]
 
@@ -153,6 +155,7 @@ def test_without_redis_the_cache_is_the_process_own_and_sessions_in_the_database
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "django.core.cache.backends.locmem.LocMemCache - qinlin",
+        "[]",
         "django.contrib.sessions.backends.db",
     ]
 

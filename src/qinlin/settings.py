@@ -261,14 +261,17 @@ WHITENOISE_USE_FINDERS = True
 
 # Several app servers share one cache only through Redis; without it each process has its
 # own (the demo runs one). Rate-limit counters live in this cache too.
-REDIS_URL = env_str("QINLIN_REDIS_URL", "")
+QINLIN_REDIS_URL = env_str("QINLIN_REDIS_URL", "")
 _CACHE_PREFIX = env_str("QINLIN_CACHE_PREFIX", "qinlin")
-if REDIS_URL:
+if QINLIN_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": QINLIN_REDIS_URL,
             "KEY_PREFIX": _CACHE_PREFIX,
+            # A Redis that stops answering fails a request within seconds instead of
+            # holding every worker of every server until the kernel gives up.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     # Sessions are read from Redis and written through to the database, so a Redis flush or

@@ -196,6 +196,7 @@ def redis_cache(settings: Any) -> Iterator[redis.Redis]:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
