@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 import string
@@ -121,3 +122,125 @@ def test_passwords_are_hashed_with_argon2_outside_the_tests(tmp_path: Path) -> N
     assert result.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher", (
         result.stderr
     )
+
+
+# --- scale-out: cache, sessions, uploads, replica (docs/operations.md) ---------------------
+
+_SHOW_CACHE = (
+    "from django.conf import settings\n"
+    "cache = settings.CACHES['default']\n"
+    "print(cache['BACKEND'], cache.get('LOCATION', '-'), cache['KEY_PREFIX'])\n"
+    "print(sorted(cache.get('OPTIONS', {}).items()))\n"
+    "print(settings.SESSION_ENGINE)\n"
+)
+
+
+def test_a_redis_url_puts_the_cache_and_sessions_in_redis(tmp_path: Path) -> None:
+    env = _env(
+        tmp_path, QINLIN_REDIS_URL="redis://127.0.0.1:6379/1", QINLIN_CACHE_PREFIX="district7"
+    )
+    result = _python(_SHOW_CACHE, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/1 district7",
+        "[('socket_connect_timeout', 2), ('socket_timeout', 2)]",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+
+
+def test_without_redis_the_cache_is_the_process_own_and_sessions_in_the_database(
+    tmp_path: Path,
+) -> None:
+    result = _python(_SHOW_CACHE, _env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "django.core.cache.backends.locmem.LocMemCache - qinlin",
+        "[]",
+        "django.contrib.sessions.backends.db",
+    ]
+
+
+_S3 = {
+    "QINLIN_S3_BUCKET": "qinlin-uploads",
+    "QINLIN_S3_ENDPOINT_URL": "https://oss-cn-hangzhou.example.com",
+    "QINLIN_S3_REGION": "cn-hangzhou",
+    "QINLIN_S3_ACCESS_KEY": "AKIDEXAMPLE",
+    "QINLIN_S3_SECRET_KEY": "s3cr3t-example",
+    "QINLIN_S3_PREFIX": "/district7/",
+}
+
+
+def test_an_s3_bucket_keeps_uploads_private_in_object_storage(tmp_path: Path) -> None:
+    code = (
+        "from django.core.files.storage import default_storage as s\n"
+        "s._setup()\n"
+        "print(type(s._wrapped).__module__, type(s._wrapped).__name__)\n"
+        "w = s._wrapped\n"
+        "print(w.bucket_name, w.endpoint_url, w.region_name, w.access_key, w.secret_key)\n"
+        "print(w.location, w.default_acl, w.querystring_auth, w.file_overwrite)\n"
+    )
+    result = _python(code, _env(tmp_path, **_S3))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "storages.backends.s3 S3Storage",
+        "qinlin-uploads https://oss-cn-hangzhou.example.com cn-hangzhou AKIDEXAMPLE s3cr3t-example",
+        "district7 private False False",
+    ]
+
+
+def test_an_s3_bucket_without_keys_stops_the_start_with_what_is_missing(tmp_path: Path) -> None:
+    env = _env(tmp_path, **(_S3 | {"QINLIN_S3_SECRET_KEY": ""}))
+    result = _run(["-m", "qinlin", "check"], env)
+    assert result.returncode != 0
+    assert "QINLIN_S3_BUCKET needs QINLIN_S3_ACCESS_KEY and QINLIN_S3_SECRET_KEY" in result.stderr
+
+
+def test_an_s3_bucket_without_django_storages_says_what_to_install(tmp_path: Path) -> None:
+    # A None entry in sys.modules is how Python itself marks a module as not importable.
+    code = (
+        "import sys, os, django\n"
+        "sys.modules['storages'] = None\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'qinlin.settings'\n"
+        "django.setup()\n"
+    )
+    result = _run(["-c", code], _env(tmp_path, **_S3))
+    assert result.returncode != 0
+    assert "django-storages[s3] is not installed: pip install 'qinlin[s3]'" in result.stderr
+
+
+def test_a_replica_url_adds_a_replica_that_tests_mirror_from_the_primary(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings\n"
+        "replica = settings.DATABASES['replica']\n"
+        "print(replica['ENGINE'], replica['HOST'], replica['NAME'], replica['TEST']['MIRROR'])\n"
+        "print(settings.DATABASE_ROUTERS)\n"
+    )
+    env = _env(
+        tmp_path,
+        QINLIN_DATABASE_URL="postgres://qinlin@db-primary:5432/qinlin",
+        QINLIN_DATABASE_REPLICA_URL="postgres://qinlin_ro@db-replica:5432/qinlin",
+    )
+    result = _python(code, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "django.db.backends.postgresql db-replica qinlin default",
+        "['qinlin.core.db.ReplicaRouter']",
+    ]
+    without = _python(
+        "from django.conf import settings\nprint(list(settings.DATABASES))\n", _env(tmp_path)
+    )
+    assert without.stdout.strip() == "['default']"
+
+
+def test_every_setting_is_documented() -> None:
+    """Each QINLIN_ variable the code reads appears in the README's table, operations.md or
+    notifications.md, so an operator can find it."""
+    root = Path(__file__).resolve().parent.parent
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (root / "src").rglob("*.py"))
+    read = set(re.findall(r"""["'](QINLIN_[A-Z0-9_]+)["']""", code))
+    docs = "\n".join(
+        (root / name).read_text(encoding="utf-8")
+        for name in ("README.md", "docs/operations.md", "docs/notifications.md")
+    )
+    assert "QINLIN_S3_BUCKET" in read
+    assert sorted(name for name in read if name not in docs) == []

@@ -1,11 +1,14 @@
 """Qinlin settings: every value comes from the environment through the small helpers below.
 
 Production is the same module with `QINLIN_DEBUG=false`, a real `QINLIN_SECRET_KEY` and
-`QINLIN_HTTPS=true` (which turns on secure cookies, HSTS and the HTTPS redirect).
+`QINLIN_HTTPS=true` (which turns on secure cookies, HSTS and the HTTPS redirect). Several
+servers share state through QINLIN_REDIS_URL, QINLIN_S3_BUCKET and one database (with
+QINLIN_DATABASE_REPLICA_URL for the dashboard): docs/operations.md.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from datetime import time
 from pathlib import Path
@@ -170,6 +173,16 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+# A read replica takes only the dashboard's reads (core.db.reads_from_replica); everything
+# else, and every write, stays on the primary.
+_REPLICA_URL = os.environ.get("QINLIN_DATABASE_REPLICA_URL")
+if _REPLICA_URL:
+    DATABASES["replica"] = dict(
+        dj_database_url.parse(_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    )
+    # Tests point it at the primary's test database instead of creating one of its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["qinlin.core.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.Person"
@@ -201,13 +214,77 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+
+
+def _upload_storage() -> dict[str, Any]:
+    """Where uploads go: files under MEDIA_ROOT, or an S3-compatible bucket when one is named.
+
+    Uploads are served only through core.files.private_file after a permission check, so
+    the bucket stays private and no signed URL is ever handed out.
+    """
+    bucket = env_str("QINLIN_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ValueError(
+            "QINLIN_S3_BUCKET is set but django-storages[s3] is not installed: "
+            "pip install 'qinlin[s3]'"
+        )
+    access_key = env_str("QINLIN_S3_ACCESS_KEY", "")
+    secret_key = env_str("QINLIN_S3_SECRET_KEY", "")
+    if not access_key or not secret_key:
+        raise ValueError("QINLIN_S3_BUCKET needs QINLIN_S3_ACCESS_KEY and QINLIN_S3_SECRET_KEY")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("QINLIN_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("QINLIN_S3_REGION", "") or None,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "location": env_str("QINLIN_S3_PREFIX", "").strip("/"),
+            "default_acl": "private",
+            "querystring_auth": False,
+            # Names are fresh uids already; never let a clash replace someone's photo.
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _upload_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Serve straight from the app folders when collectstatic has not run (the demo), so that
 # `make demo` works on a fresh clone; production runs collectstatic as usual.
 WHITENOISE_USE_FINDERS = True
+
+# Several app servers share one cache only through Redis; without it each process has its
+# own (the demo runs one). Rate-limit counters live in this cache too.
+QINLIN_REDIS_URL = env_str("QINLIN_REDIS_URL", "")
+_CACHE_PREFIX = env_str("QINLIN_CACHE_PREFIX", "qinlin")
+if QINLIN_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": QINLIN_REDIS_URL,
+            "KEY_PREFIX": _CACHE_PREFIX,
+            # A Redis that stops answering fails a request within seconds instead of
+            # holding every worker of every server until the kernel gives up.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    # Sessions are read from Redis and written through to the database, so a Redis flush or
+    # restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": _CACHE_PREFIX,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

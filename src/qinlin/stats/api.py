@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from qinlin.core.db import reads_from_replica
 from qinlin.core.errors import ForbiddenError, NotFoundError
 from qinlin.core.permissions import can
 from qinlin.people.current import current_person
@@ -37,6 +38,7 @@ def _period(filters: PeriodFilters) -> Period:
     "records it counts. Needs `stats.view` at the place (403 otherwise); an unknown place, or "
     "one of another kind, answers 404; a bad period answers 400.",
 )
+@reads_from_replica()
 def get_stats(request: HttpRequest, place_uid: str, filters: Query[PeriodFilters]) -> Stats:
     person = current_person(request)
     place = stats_place_get(place_uid)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from qinlin.core.db import reads_from_replica
 from qinlin.core.errors import DomainError
 from qinlin.core.permissions import can
 from qinlin.people.current import current_person
@@ -64,6 +65,7 @@ def _place_for(person: Person, uid: str) -> tuple[Place | None, str, int]:
 
 
 @login_required
+@reads_from_replica()
 def dashboard(request: HttpRequest, uid: str | None = None) -> HttpResponse:
     """The figures of a place (the person's widest by default) for a period (this year by
     default); every number links to its list."""
@@ -108,6 +110,7 @@ def dashboard(request: HttpRequest, uid: str | None = None) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica()
 def figure_list(request: HttpRequest, uid: str, figure: str) -> HttpResponse:
     """The records one figure counts, filtered the same way, a page at a time."""
     person = current_person(request)
@@ -168,6 +171,7 @@ def _report_stats(request: HttpRequest, uid: str, year: int) -> Stats | HttpResp
 
 
 @login_required
+@reads_from_replica()
 def annual_report(request: HttpRequest, uid: str, year: int) -> HttpResponse:
     """The year's figures as a page that prints on A4, for the year-end summary."""
     stats = _report_stats(request, uid, year)
@@ -189,6 +193,7 @@ def annual_report(request: HttpRequest, uid: str, year: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica()
 def annual_report_xlsx(request: HttpRequest, uid: str, year: int) -> HttpResponse:
     stats = _report_stats(request, uid, year)
     if isinstance(stats, HttpResponse):
