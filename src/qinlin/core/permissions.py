@@ -58,6 +58,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "people.issue_claim_codes": frozenset({R.GRID_WORKER, R.COMMUNITY_STAFF, R.SUBDISTRICT_ADMIN}),
     # Give or end a role at a place.
     "people.assign_role": COMMUNITY_OFFICE,
+    # Hand a person everything stored about them, or erase it on their request (PIPL arts.
+    # 45 and 47); both are audited. People download their own export without this role.
+    "people.personal_data": frozenset({R.SUBDISTRICT_ADMIN}),
     # --- organisations ------------------------------------------------------------------
     # Form a party branch for compounds of a community and enrol its members.
     "organisations.manage_branches": COMMUNITY_OFFICE,

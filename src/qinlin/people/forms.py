@@ -74,3 +74,12 @@ class ClaimCodesForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("我明白：重新生成后，这些房屋此前未使用的认证码全部作废。"), required=True
     )
+
+
+class PersonEraseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("删除理由"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如本人申请的日期和方式；记入审计日志。"),
+    )

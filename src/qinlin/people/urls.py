@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qinlin.people import views
+from qinlin.people import privacy_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("workspace/places/<str:uid>/claim-codes/", views.claim_codes, name="claim-codes"),
     path("workspace/places/<str:uid>/people/", views.people_list, name="people-list"),
     path("workspace/people/<str:uid>/phone/", views.phone_reveal, name="phone-reveal"),
+    path("me/data/", privacy_views.my_data, name="my-data"),
+    path(
+        "workspace/people/<str:uid>/data/", privacy_views.person_data_export, name="person-export"
+    ),
+    path("workspace/people/<str:uid>/erase/", privacy_views.person_data_erase, name="person-erase"),
 ]

@@ -188,7 +188,12 @@ def people_list(request: HttpRequest, uid: str) -> HttpResponse:
     return render(
         request,
         "people/people_list.html",
-        {"place": place, "page": page, "can_reveal": can(person, "people.view_phone", place)},
+        {
+            "place": place,
+            "page": page,
+            "can_reveal": can(person, "people.view_phone", place),
+            "can_manage_data": can(person, "people.personal_data", place),
+        },
     )
 
 
