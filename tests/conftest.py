@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 from qinlin.core.roles import Role
@@ -37,6 +38,13 @@ def _default_language() -> Iterator[None]:
 def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     """Uploads made by tests land in a temporary folder, not in the project's data/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters live in the cache, which outlives a test's database; each test
+    starts with none spent (tests/core/test_ratelimit.py spends them on purpose)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
