@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from qinlin.core.ratelimit import HOUR, LIMITS
 from qinlin.core.roles import Role
 from qinlin.people.models import Person
 from qinlin.places.models import Place
@@ -45,6 +46,13 @@ def _fresh_rate_limits() -> None:
     """Rate-limit counters live in the cache, which outlives a test's database; each test
     starts with none spent (tests/core/test_ratelimit.py spends them on purpose)."""
     cache.clear()
+
+
+@pytest.fixture
+def no_rate_limits(settings: Any) -> None:
+    """For a test that files more than an hour's worth through a page or the API on purpose
+    (fuzzing, load): every abuse limit of core/ratelimit.py off."""
+    settings.QINLIN_RATE_LIMITS = dict.fromkeys(LIMITS, (0, 0, HOUR))
 
 
 @pytest.fixture(autouse=True)

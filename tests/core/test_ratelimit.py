@@ -305,3 +305,20 @@ def test_an_override_for_an_unknown_action_is_a_clear_error(
     settings.QINLIN_RATE_LIMITS = {"appeal.submit": (1, 1, HOUR)}
     with pytest.raises(ImproperlyConfigured, match=r"appeal\.submit"):
         _file(alice, places["home_a"])
+
+
+def test_the_switch_for_fuzzing_and_load_tests_turns_every_limit_off(
+    alice: Person, places: dict[str, Place], no_rate_limits: None
+) -> None:
+    for _ in range(LIMITS["appeals.submit"].per_address + 1):
+        _file(alice, places["home_a"])
+    assert Appeal.objects.count() == 31
+
+
+def test_without_an_address_only_the_persons_limit_counts(
+    places: dict[str, Place], frozen: list[float], settings: Any
+) -> None:
+    settings.QINLIN_RATE_LIMITS = {"appeals.submit": (1, 1, HOUR)}
+    for n in range(3):
+        _file(resident_of(places["home_a2"], name=f"住户{n}"), places["home_a2"], Client(""))
+    assert Appeal.objects.count() == 3

@@ -154,10 +154,11 @@ def rate_limit_check(action: str, *, person: Person, client: Client | None) -> N
     now = clock()
     number = int(now // limit.window)
     retry_after = max(1, math.ceil((number + 1) * limit.window - now))
-    counters = [
-        (limit.per_person, f"person:{person.pk}"),
-        (limit.per_address, f"address:{_address_key(client.address)}"),
-    ]
+    counters = [(limit.per_person, f"person:{person.pk}")]
+    # Without an address (a server that passes none) the person's limit is all there is;
+    # one shared counter for "no address" would let one resident block everyone else.
+    if client.address:
+        counters.append((limit.per_address, f"address:{_address_key(client.address)}"))
     for allowed, who in counters:
         if not allowed:
             continue
