@@ -156,6 +156,9 @@ def _database() -> dict[str, Any]:
         dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, asking again for the write lock when it stays taken
+        # (qinlin/core/sqlite/base.py).
+        config["ENGINE"] = "qinlin.core.sqlite"
         config["CONN_MAX_AGE"] = 0
         # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue on the
         # busy timeout instead of one failing with "database is locked" on upgrade.
