@@ -254,6 +254,35 @@ QINLIN_SITE_NAME = _("亲邻议事")
 # Days within which a request for disclosure (依申请公开) is to be answered.
 QINLIN_DISCLOSURE_DUE_DAYS = env_int("QINLIN_DISCLOSURE_DUE_DAYS", 15)
 
+# --- abuse limits (docs/security.md §4) ------------------------------------------------------
+# The number of reverse proxies in front of the app that append the address they saw to
+# X-Forwarded-For; 0 when clients connect directly, and REMOTE_ADDR is their address.
+_proxies = env_str("QINLIN_TRUSTED_PROXIES", "0").strip() or "0"
+if not _proxies.isdigit():
+    raise ValueError(f"QINLIN_TRUSTED_PROXIES must be 0 or a whole number, not {_proxies!r}")
+QINLIN_TRUSTED_PROXIES = int(_proxies)
+
+
+def _rate_limits(value: str) -> dict[str, tuple[int, int, int]]:
+    """`action=per person/per address/window seconds`, separated by semicolons."""
+    limits: dict[str, tuple[int, int, int]] = {}
+    for entry in filter(None, (part.strip() for part in value.split(";"))):
+        action, _sep, numbers = entry.partition("=")
+        try:
+            person, address, window = (int(n) for n in numbers.split("/"))
+        except ValueError:
+            raise ValueError(
+                f"QINLIN_RATE_LIMITS entries read like appeals.submit=10/30/3600, not {entry!r}"
+            ) from None
+        if min(person, address) < 0 or window <= 0:
+            raise ValueError(f"QINLIN_RATE_LIMITS: counts 0 or more, a window above 0: {entry!r}")
+        limits[action.strip()] = (person, address, window)
+    return limits
+
+
+# Overrides of the table in qinlin/core/ratelimit.py, action by action; 0 turns a side off.
+QINLIN_RATE_LIMITS = _rate_limits(env_str("QINLIN_RATE_LIMITS", ""))
+
 # --- notifications (docs/notifications.md) ---------------------------------------------------
 # Background work runs from the database: `qinlin worker` takes the tasks the changes queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -308,32 +337,3 @@ EMAIL_USE_TLS = env_bool("QINLIN_EMAIL_TLS", default=True)
 EMAIL_TIMEOUT = QINLIN_NOTIFY_TIMEOUT
 DEFAULT_FROM_EMAIL = env_str("QINLIN_EMAIL_FROM", "noreply@qinlin.localhost")
 QINLIN_EMAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2] or "qinlin.localhost"
-
-# --- abuse limits (docs/security.md §4) ------------------------------------------------------
-# The number of reverse proxies in front of the app that append the address they saw to
-# X-Forwarded-For; 0 when clients connect directly, and REMOTE_ADDR is their address.
-_proxies = env_str("QINLIN_TRUSTED_PROXIES", "0").strip() or "0"
-if not _proxies.isdigit():
-    raise ValueError(f"QINLIN_TRUSTED_PROXIES must be 0 or a whole number, not {_proxies!r}")
-QINLIN_TRUSTED_PROXIES = int(_proxies)
-
-
-def _rate_limits(value: str) -> dict[str, tuple[int, int, int]]:
-    """`action=per person/per address/window seconds`, separated by semicolons."""
-    limits: dict[str, tuple[int, int, int]] = {}
-    for entry in filter(None, (part.strip() for part in value.split(";"))):
-        action, _sep, numbers = entry.partition("=")
-        try:
-            person, address, window = (int(n) for n in numbers.split("/"))
-        except ValueError:
-            raise ValueError(
-                f"QINLIN_RATE_LIMITS entries read like appeals.submit=10/30/3600, not {entry!r}"
-            ) from None
-        if min(person, address) < 0 or window <= 0:
-            raise ValueError(f"QINLIN_RATE_LIMITS: counts 0 or more, a window above 0: {entry!r}")
-        limits[action.strip()] = (person, address, window)
-    return limits
-
-
-# Overrides of the table in qinlin/core/ratelimit.py, action by action; 0 turns a side off.
-QINLIN_RATE_LIMITS = _rate_limits(env_str("QINLIN_RATE_LIMITS", ""))
