@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint test-sqlite test-postgres bench clean
+.PHONY: demo test lint test-sqlite test-postgres soak bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,24 @@ test-postgres: $(STAMP)
 	fi
 
 test: lint test-sqlite test-postgres
+
+# The long load runs of docs/security.md §6 (minutes, not seconds; not part of `make test`):
+# the 200-client tests for SOAK_ROUNDS rounds with more homes on PostgreSQL, and the eight
+# SQLite writers over a hundred homes a round.
+SOAK_ROUNDS ?= 5
+soak: $(STAMP)
+	@echo "== Soak: eight writers on a SQLite file =="
+	env -u QINLIN_DATABASE_URL QINLIN_SOAK_ROUNDS=$(SOAK_ROUNDS) \
+		$(BIN)/python -m pytest -p no:cacheprovider -s tests/core/test_sqlite_writers.py
+	@if $(BIN)/python -m qinlin.core.pgcheck "$(PG_URL)"; then \
+		echo "== Soak: 200 clients on PostgreSQL ($(PG_URL)) =="; \
+		QINLIN_DATABASE_URL="$(PG_URL)" QINLIN_SOAK_ROUNDS=$(SOAK_ROUNDS) \
+			$(BIN)/python -m pytest -p no:cacheprovider -s --durations=0 \
+			tests/votes/test_concurrency.py tests/organisations/test_activity_concurrency.py \
+			tests/evaluation/test_concurrency.py; \
+	else \
+		echo "PostgreSQL soak: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_homes.py

@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
+from qinlin.core.ratelimit import HOUR, LIMITS
 from qinlin.core.roles import Role
 from qinlin.people.models import Person
 from qinlin.places.models import Place
@@ -37,6 +39,20 @@ def _default_language() -> Iterator[None]:
 def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     """Uploads made by tests land in a temporary folder, not in the project's data/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters live in the cache, which outlives a test's database; each test
+    starts with none spent (tests/core/test_ratelimit.py spends them on purpose)."""
+    cache.clear()
+
+
+@pytest.fixture
+def no_rate_limits(settings: Any) -> None:
+    """For a test that files more than an hour's worth through a page or the API on purpose
+    (fuzzing, load): every abuse limit of core/ratelimit.py off."""
+    settings.QINLIN_RATE_LIMITS = dict.fromkeys(LIMITS, (0, 0, HOUR))
 
 
 @pytest.fixture(autouse=True)

@@ -159,6 +159,9 @@ def _database() -> dict[str, Any]:
         dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, asking again for the write lock when it stays taken
+        # (qinlin/core/sqlite/base.py).
+        config["ENGINE"] = "qinlin.core.sqlite"
         config["CONN_MAX_AGE"] = 0
         # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue on the
         # busy timeout instead of one failing with "database is locked" on upgrade.
@@ -332,6 +335,35 @@ LOGGING: dict[str, Any] = {
 QINLIN_SITE_NAME = _("亲邻议事")
 # Days within which a request for disclosure (依申请公开) is to be answered.
 QINLIN_DISCLOSURE_DUE_DAYS = env_int("QINLIN_DISCLOSURE_DUE_DAYS", 15)
+
+# --- abuse limits (docs/security.md §4) ------------------------------------------------------
+# The number of reverse proxies in front of the app that append the address they saw to
+# X-Forwarded-For; 0 when clients connect directly, and REMOTE_ADDR is their address.
+_proxies = env_str("QINLIN_TRUSTED_PROXIES", "0").strip() or "0"
+if not _proxies.isdigit():
+    raise ValueError(f"QINLIN_TRUSTED_PROXIES must be 0 or a whole number, not {_proxies!r}")
+QINLIN_TRUSTED_PROXIES = int(_proxies)
+
+
+def _rate_limits(value: str) -> dict[str, tuple[int, int, int]]:
+    """`action=per person/per address/window seconds`, separated by semicolons."""
+    limits: dict[str, tuple[int, int, int]] = {}
+    for entry in filter(None, (part.strip() for part in value.split(";"))):
+        action, _sep, numbers = entry.partition("=")
+        try:
+            person, address, window = (int(n) for n in numbers.split("/"))
+        except ValueError:
+            raise ValueError(
+                f"QINLIN_RATE_LIMITS entries read like appeals.submit=10/30/3600, not {entry!r}"
+            ) from None
+        if min(person, address) < 0 or window <= 0:
+            raise ValueError(f"QINLIN_RATE_LIMITS: counts 0 or more, a window above 0: {entry!r}")
+        limits[action.strip()] = (person, address, window)
+    return limits
+
+
+# Overrides of the table in qinlin/core/ratelimit.py, action by action; 0 turns a side off.
+QINLIN_RATE_LIMITS = _rate_limits(env_str("QINLIN_RATE_LIMITS", ""))
 
 # --- notifications (docs/notifications.md) ---------------------------------------------------
 # Background work runs from the database: `qinlin worker` takes the tasks the changes queue.

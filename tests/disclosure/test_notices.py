@@ -240,3 +240,21 @@ def test_the_public_and_staff_notice_pages_read_in_a_fixed_number_of_queries(
     for i in range(5):
         objection_record(actor=erin, notice=notice, author_name=f"王{i}", text="又一条")
     assert (count(f"/n/{notice.uid}/"), count(f"/disclosure/notices/{notice.uid}/")) == few
+
+
+def test_objections_past_the_hourly_limit_are_refused_and_the_text_is_kept(
+    client: Client, erin: Person, alice: Person, places, settings
+) -> None:
+    settings.QINLIN_RATE_LIMITS = {"disclosure.objection": (1, 0, 3600)}
+    notice = published(erin, places)
+    client.force_login(alice)
+    url = f"/n/{notice.uid}/objections/"
+    assert client.post(url, {"text": "停水时间太长"}).status_code == 302
+    refused = client.post(url, {"text": "老人用水怎么办"})
+    assert refused.status_code == 400
+    assert "提交太频繁" in refused.content.decode()
+    assert "老人用水怎么办" in refused.content.decode()
+    assert notice.objections.count() == 1
+    # What staff write down from residents in person is not limited.
+    objection_record(actor=erin, notice=notice, author_name="张大爷", text="老人用水怎么办")
+    assert notice.objections.count() == 2

@@ -397,3 +397,18 @@ def test_the_list_pages_cost_the_same_queries_whatever_the_number_of_requests(
     assert _count(client, INBOX) == inbox_small
     with django_assert_max_num_queries(8):
         client.get(INBOX)
+
+
+def test_a_sixth_request_within_the_hour_is_refused_and_the_form_keeps_the_text(
+    client: Client, alice: Person, places: dict[str, Place]
+) -> None:
+    client.force_login(alice)
+    where = places["compound_a"].uid
+    for n in range(5):
+        assert client.post(MINE, {"place": where, "text": f"第{n}项"}).status_code == 302
+    refused = client.post(MINE, {"place": where, "text": "请公开电梯维保合同"})
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "提交太频繁，请在" in page
+    assert "请公开电梯维保合同" in page
+    assert DisclosureRequest.objects.count() == 5

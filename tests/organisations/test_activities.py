@@ -180,3 +180,21 @@ def test_the_api_lists_registers_idempotently_and_cancels(
     client.force_login(bob)
     assert client.post(url).status_code == 404
     assert client.get(f"/api/v1/activities/{activity.uid}").status_code == 404
+
+
+def test_registering_for_too_many_activities_within_the_hour_is_refused_with_429(
+    client: Client, erin: Person, alice: Person, places, settings
+) -> None:
+    settings.QINLIN_RATE_LIMITS = {"organisations.register": (2, 0, 3600)}
+    activities = [clinic(erin, places["compound_a"], title=f"讲座{i}") for i in range(3)]
+    client.force_login(alice)
+    urls = [f"/api/v1/activities/{a.uid}/registration" for a in activities]
+    assert [client.post(url).status_code for url in urls[:2]] == [200, 200]
+    assert client.post(urls[0]).status_code == 200  # the same registration again is free
+    refused = client.post(urls[2])
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert int(refused["Retry-After"]) > 0
+    page = client.post(f"/organisations/activities/{activities[2].uid}/register/", follow=True)
+    assert "提交太频繁" in page.content.decode()
+    assert not Registration.objects.filter(activity=activities[2]).exists()

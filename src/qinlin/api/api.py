@@ -9,6 +9,7 @@ from ninja.security import django_auth
 
 from qinlin.api.auth import TokenAuth
 from qinlin.core.errors import DomainError
+from qinlin.core.ratelimit import RateLimitedError
 
 api = NinjaAPI(
     title="Qinlin API",
@@ -22,11 +23,14 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request,
         {"code": exc.code, "message": str(exc.message), "field": exc.field},
         status=exc.status,
     )
+    if isinstance(exc, RateLimitedError):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 from qinlin.appeals.api import router as appeals_router  # noqa: E402

@@ -16,6 +16,7 @@ from qinlin.appeals.schemas import AppealDetailOut, AppealFilters, AppealIn, App
 from qinlin.appeals.selectors import InboxFilters, appeal_get, appeals_inbox
 from qinlin.appeals.services import appeal_submit
 from qinlin.core.errors import DomainError, NotFoundError
+from qinlin.core.ratelimit import Client
 from qinlin.people.current import current_person
 from qinlin.places.models import Place
 from qinlin.places.schemas import ErrorOut
@@ -47,8 +48,18 @@ def _place(uid: str) -> Place:
 
 @router.post(
     "",
-    response={200: AppealOut, 201: AppealOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={
+        200: AppealOut,
+        201: AppealOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Record an appeal (retries with the same Idempotency-Key return the first one)",
+    description="429 `rate_limited` (with Retry-After, in seconds) after too many appeals from "
+    "the caller or their address within the hour; a retry with the same Idempotency-Key is "
+    "not counted again.",
 )
 def create_appeal(
     request: HttpRequest,
@@ -98,6 +109,7 @@ def create_appeal(
         reporter_phone=payload.reporter_phone,
         created_at=created_at,
         idempotency_key=key,
+        client=Client.of(request),
     )
     # Read back with the joins the response needs, the same shape whether new or retried.
     return Status(201 if created else 200, appeal_get(appeal.uid))

@@ -25,6 +25,7 @@ from qinlin.appeals.photos import Upload, clean_photos
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
+from qinlin.core.ratelimit import Client, rate_limit_check
 from qinlin.people.models import Person
 from qinlin.people.services import normalise_phone
 from qinlin.places.models import SEGMENT, Place, PlaceKind
@@ -66,12 +67,14 @@ def appeal_submit(
     photos: Sequence[Upload] = (),
     created_at: datetime | None = None,
     idempotency_key: str | None = None,
+    client: Client | None = None,
 ) -> tuple[Appeal, bool]:
     """Record an appeal; returns (appeal, created).
 
     A resident files online about their home or around it (reporter = themselves); staff
     enter appeals heard through the other channels, for a reporter with or without an
-    account. A repeated `idempotency_key` from the same caller returns the first appeal.
+    account. A repeated `idempotency_key` from the same caller returns the first appeal
+    (and is not counted again against the rate limits of `client`, core/ratelimit.py).
     """
     if idempotency_key:
         earlier = Appeal.objects.filter(entered_by=actor, idempotency_key=idempotency_key).first()
@@ -96,6 +99,9 @@ def appeal_submit(
             field="reporter_name",
         )
     cleaned = clean_photos(photos)
+    rate_limit_check(
+        "appeals.enter" if staff_entry else "appeals.submit", person=actor, client=client
+    )
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(

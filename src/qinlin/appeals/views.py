@@ -35,6 +35,7 @@ from qinlin.appeals.services import (
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.files import private_file
 from qinlin.core.permissions import can
+from qinlin.core.ratelimit import Client
 from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_confirmed_homes, person_role_assignments
@@ -91,6 +92,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
                 place=place,
                 channel=Channel.ONLINE,
                 photos=[(f.name or "", f) for f in form.cleaned_data["photos"]],
+                client=Client.of(request),
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
@@ -279,6 +281,7 @@ def appeal_enter(request: HttpRequest) -> HttpResponse:
                 channel=data["channel"],
                 reporter_name=data["reporter_name"],
                 reporter_phone=data["reporter_phone"],
+                client=Client.of(request),
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from qinlin.core.errors import DomainError, ForbiddenError
 from qinlin.core.masking import mask_name
+from qinlin.core.ratelimit import Client
 from qinlin.disclosure.forms import ObjectionForm
 from qinlin.disclosure.models import Notice, NoticeStatus
 from qinlin.disclosure.rendering import chat_text, issuer, public_url, qr_svg
@@ -86,7 +87,10 @@ def objection_file_view(request: HttpRequest, uid: str) -> HttpResponse:
     if form.is_valid():
         try:
             objection_file(
-                actor=current_person(request), notice=notice, text=form.cleaned_data["text"]
+                actor=current_person(request),
+                notice=notice,
+                text=form.cleaned_data["text"],
+                client=Client.of(request),
             )
         except ForbiddenError:
             raise PermissionDenied from None

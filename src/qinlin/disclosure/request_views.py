@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
+from qinlin.core.ratelimit import Client
 from qinlin.disclosure.forms_requests import (
     RequestAnswerForm,
     RequestAssignForm,
@@ -107,7 +108,9 @@ def my_requests(request: HttpRequest) -> HttpResponse:
         if place is None:
             raise PermissionDenied
         try:
-            filed = request_file(actor=person, place=place, text=form.cleaned_data["text"])
+            filed = request_file(
+                actor=person, place=place, text=form.cleaned_data["text"], client=Client.of(request)
+            )
         except ForbiddenError:
             raise PermissionDenied from None
         except DomainError as error:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
+from qinlin.core.ratelimit import Client, rate_limit_check
 from qinlin.disclosure.drafting import draft, notice_subjects
 from qinlin.disclosure.models import (
     MAX_PERIOD_DAYS,
@@ -256,11 +257,14 @@ def _text(text: str) -> str:
     return text[:2000]
 
 
-def objection_file(*, actor: Person, notice: Notice, text: str) -> Objection:
+def objection_file(
+    *, actor: Person, notice: Notice, text: str, client: Client | None = None
+) -> Objection:
     """A resident's objection, online, during the notice period."""
     if not may_object(actor, notice):
         raise ForbiddenError(_("本小区居民才能对这份公示提出异议。"))
     text = _text(text)
+    rate_limit_check("disclosure.objection", person=actor, client=client)
     with transaction.atomic():
         notice = _open_for_objections(notice)
         objection = Objection.objects.create(
@@ -318,7 +322,9 @@ def objection_answer(*, actor: Person, objection: Objection, answer: str) -> Obj
     return objection
 
 
-def request_file(*, actor: Person, place: Place, text: str) -> DisclosureRequest:
+def request_file(
+    *, actor: Person, place: Place, text: str, client: Client | None = None
+) -> DisclosureRequest:
     """A resident asks for information about their compound (or a place in it); the answer
     is due within QINLIN_DISCLOSURE_DUE_DAYS days."""
     if place.kind in (PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY) or not lives_under(
@@ -328,6 +334,7 @@ def request_file(*, actor: Person, place: Place, text: str) -> DisclosureRequest
     text = text.strip()
     if not text:
         raise DomainError(_("请写下希望公开的内容。"), code="text_required", field="text")
+    rate_limit_check("disclosure.request", person=actor, client=client)
     with transaction.atomic():
         request = DisclosureRequest.objects.create(
             place=place,

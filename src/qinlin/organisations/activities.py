@@ -16,6 +16,7 @@ from qinlin.appeals.photos import Upload, clean_photos
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
+from qinlin.core.ratelimit import Client, rate_limit_check
 from qinlin.organisations.models import (
     Activity,
     ActivityKind,
@@ -132,11 +133,12 @@ def _open(activity: Activity) -> Activity:
     return activity
 
 
-def register(*, actor: Person, activity: Activity) -> Registration:
+def register(*, actor: Person, activity: Activity, client: Client | None = None) -> Registration:
     """Register the actor: a place while the capacity lasts, otherwise the waiting list.
-    Registering again changes nothing (the same registration comes back); registering after
-    cancelling takes a new place in the queue. The row lock on the activity keeps the count
-    of places exact under simultaneous registrations."""
+    Registering again changes nothing (the same registration comes back, and is not counted
+    against the rate limits of `client`); registering after cancelling takes a new place in
+    the queue. The row lock on the activity keeps the count of places exact under
+    simultaneous registrations."""
     if not may_register(actor, activity):
         raise ForbiddenError(_("只有本地居民可以报名这个活动。"))
     with transaction.atomic():
@@ -144,6 +146,7 @@ def register(*, actor: Person, activity: Activity) -> Registration:
         existing = Registration.objects.filter(activity=activity, person=actor).first()
         if existing is not None and existing.status != RegistrationStatus.CANCELLED:
             return existing
+        rate_limit_check("organisations.register", person=actor, client=client)
         taken = activity.registrations.filter(status=RegistrationStatus.REGISTERED).count()
         status = (
             RegistrationStatus.REGISTERED

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from qinlin.core.errors import NotFoundError
+from qinlin.core.ratelimit import Client
 from qinlin.organisations.activities import cancel, may_register, register
 from qinlin.organisations.activity_selectors import activity_get, calendar_of
 from qinlin.organisations.models import Activity, Registration
@@ -104,14 +105,19 @@ def get_activity(request: HttpRequest, uid: str) -> Activity:
 
 @router.post(
     "/{uid}/registration",
-    response={200: RegistrationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: RegistrationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
     summary="Register for an activity (idempotent)",
     description="A place while the capacity lasts, otherwise the waiting list (`waiting`). "
     "Repeating the call returns the same registration and changes nothing. 409 when the "
-    "activity is cancelled or has started.",
+    "activity is cancelled or has started; 429 `rate_limited` (with Retry-After, in seconds) "
+    "after too many registrations from the caller or their address within the hour.",
 )
 def register_for(request: HttpRequest, uid: str) -> Registration:
-    return register(actor=current_person(request), activity=_activity(request, uid))
+    return register(
+        actor=current_person(request),
+        activity=_activity(request, uid),
+        client=Client.of(request),
+    )
 
 
 @router.delete(

@@ -3,6 +3,7 @@ announcing one, the attendance sheet, and one's own registrations and volunteer 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from qinlin.core.errors import DomainError, ForbiddenError
 from qinlin.core.files import private_file
 from qinlin.core.permissions import can
+from qinlin.core.ratelimit import Client
 from qinlin.organisations.activities import (
     activity_create,
     attendance_record,
@@ -128,7 +130,7 @@ def _act(request: HttpRequest, uid: str, call: Any, done: str) -> HttpResponse:
 @login_required
 @require_POST
 def register_view(request: HttpRequest, uid: str) -> HttpResponse:
-    return _act(request, uid, register, _("报名成功！"))
+    return _act(request, uid, partial(register, client=Client.of(request)), _("报名成功！"))
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Django's SQLite backend with one safeguard more for busy moments (base.py)."""
