@@ -22,8 +22,19 @@ from qinlin.core.permissions import can
 from qinlin.people.models import Person
 
 SEEN_KEY = "qinlin_seen"
+# Whether the session is a staff one is decided at login: a page then costs no role query.
+STAFF_KEY = "qinlin_staff"
 # The last-seen time is written at most this often, not on every request.
 _SEEN_RESOLUTION = 60
+
+
+def session_mark_staff(
+    sender: object, request: HttpRequest, user: Person, **kwargs: object
+) -> None:
+    """At login (user_logged_in): note whether the idle limit applies to this session."""
+    if can(user, "core.use_workspace"):
+        request.session[STAFF_KEY] = True
+        request.session[SEEN_KEY] = int(time.time())
 
 
 class StaffIdleMiddleware:
@@ -31,8 +42,7 @@ class StaffIdleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if isinstance(user, Person) and user.is_authenticated and can(user, "core.use_workspace"):
+        if request.session.get(STAFF_KEY) and request.user.is_authenticated:
             now = int(time.time())
             seen = request.session.get(SEEN_KEY)
             if isinstance(seen, int) and now - seen > settings.QINLIN_STAFF_IDLE_MINUTES * 60:
