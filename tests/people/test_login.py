@@ -244,3 +244,8 @@ def test_staff_idle_time_is_configurable(client: Client, dave: Person, settings)
     client.get(reverse("core:workspace"))
     _idle(client, 31)
     assert client.get(reverse("core:workspace")).status_code == 302
+
+
+def test_the_login_page_names_the_site_like_every_other_page(client: Client) -> None:
+    body = client.get(reverse("people:login")).content.decode()
+    assert '<span class="brand-mark" aria-hidden="true">亲</span>亲邻议事</a>' in body

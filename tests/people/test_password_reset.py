@@ -160,3 +160,13 @@ def test_completing_for_an_unknown_phone_reads_like_a_wrong_code(capsys, alice) 
     assert without_tokens(for_known.content).replace(str(alice.phone), UNKNOWN) == without_tokens(
         for_unknown.content
     )
+
+
+def test_a_reset_lifts_the_lock_on_the_phone(capsys, alice) -> None:
+    for _ in range(5):
+        Client().post(reverse("people:login"), {"username": alice.phone, "password": "wrong"})
+    request_code(Client(), alice.phone)
+    (code,) = sent_codes(capsys, alice.phone)
+    assert complete(Client(), alice.phone, code).status_code == 302
+    login = {"username": alice.phone, "password": NEW_PASSWORD}
+    assert Client().post(reverse("people:login"), login).status_code == 302

@@ -50,6 +50,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Django's view names the site by its host; the top bar names it as every page does.
+        context.pop("site_name", None)
+        context.pop("site", None)
+        return context
+
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         person = form.get_user()
         if services.two_step_device(person) is None:
