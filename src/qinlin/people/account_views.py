@@ -95,11 +95,16 @@ def login_code(request: HttpRequest) -> HttpResponse:
     device = services.two_step_device(person)
     form = LoginCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and device is not None:
+        code = "".join(form.cleaned_data["code"].split())
         allowed, _detail = device.verify_is_allowed()
-        if allowed and device.verify_token(form.cleaned_data["code"].strip()):
+        used = device if allowed and device.verify_token(code) else None
+        recovery = services.two_step_recovery_device(person) if used is None else None
+        if recovery is not None and len(code) == 8 and recovery.verify_token(code):
+            used, allowed = recovery, True
+        if used is not None:
             del request.session[PENDING_KEY]
             login(request, person, backend=pending["backend"] or None)
-            otp_login(request, device)
+            otp_login(request, used)
             return redirect(pending["next"])
         pending["tries"] += 1
         request.session[PENDING_KEY] = pending
@@ -183,7 +188,12 @@ def two_step(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("两步验证已开启。以后登录时，输入密码后还需输入验证码。")
                 )
-                return redirect("people:security")
+                return _recovery_codes(request, services.two_step_recovery_issue(person=person))
+            if action == "recovery" and form.is_valid():
+                codes = services.two_step_recovery_renew(
+                    person=person, code=form.cleaned_data["code"]
+                )
+                return _recovery_codes(request, codes)
             if action == "disable" and form.is_valid():
                 services.two_step_disable(person=person, code=form.cleaned_data["code"])
                 messages.success(request, _("两步验证已关闭。"))
@@ -191,7 +201,13 @@ def two_step(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             exc.add_to(form)
     setting_up = services.two_step_device(person, confirmed=False) if device is None else None
-    context: dict[str, Any] = {"form": form, "device": device, "setting_up": setting_up}
+    recovery = services.two_step_recovery_device(person) if device is not None else None
+    context: dict[str, Any] = {
+        "form": form,
+        "device": device,
+        "setting_up": setting_up,
+        "recovery_left": recovery.token_set.count() if recovery is not None else 0,
+    }
     if setting_up is not None:
         # segno writes the SVG from the otpauth address's bits; nothing in it is user text.
         context["qr"] = mark_safe(  # noqa: S308
@@ -199,6 +215,11 @@ def two_step(request: HttpRequest) -> HttpResponse:
         )
         context["secret"] = _grouped(b32encode(setting_up.bin_key).decode())
     return render(request, "people/two_step.html", context)
+
+
+def _recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    """The recovery codes, shown this once: only the person's screen ever has them."""
+    return render(request, "people/two_step_recovery.html", {"codes": codes})
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from qinlin.core.audit import audit_record
@@ -504,8 +505,8 @@ def two_step_confirm(*, person: Person, code: str) -> TOTPDevice:
     return device
 
 
-def two_step_disable(*, person: Person, code: str) -> None:
-    """Turn two-step verification off; a current code proves the app is still in hand."""
+def _two_step_check(person: Person, code: str) -> None:
+    """A current code from the app proves it is still in hand."""
     device = two_step_device(person)
     if device is None:
         raise DomainError(_("两步验证尚未开启。"), code="two_step_off")
@@ -515,6 +516,44 @@ def two_step_disable(*, person: Person, code: str) -> None:
             code="bad_two_step_code",
             field="code",
         )
+
+
+def two_step_disable(*, person: Person, code: str) -> None:
+    """Turn two-step verification off (and its recovery codes), given a current code."""
+    _two_step_check(person, code)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=person).delete()
+        StaticDevice.objects.filter(user=person).delete()
         audit_record(actor=person, verb="people.two_step.disabled", obj=person)
+
+
+RECOVERY_CODES = 10
+
+
+def two_step_recovery_issue(*, person: Person) -> list[str]:
+    """Ten one-time recovery codes for a phone left at home or lost, shown once; any earlier
+    ones stop working. Digits only, so a phone's number pad types them."""
+    if two_step_device(person) is None:
+        raise DomainError(_("两步验证尚未开启。"), code="two_step_off")
+    codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(RECOVERY_CODES)]
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=person).delete()
+        device = StaticDevice.objects.create(user=person, name="recovery", confirmed=True)
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        audit_record(
+            actor=person,
+            verb="people.two_step.recovery_issued",
+            obj=person,
+            data={"codes": len(codes)},
+        )
+    return codes
+
+
+def two_step_recovery_renew(*, person: Person, code: str) -> list[str]:
+    """New recovery codes in place of the old, given a current code from the app."""
+    _two_step_check(person, code)
+    return two_step_recovery_issue(person=person)
+
+
+def two_step_recovery_device(person: Person) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=person, confirmed=True).first()
