@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpRequest
@@ -249,3 +250,10 @@ def test_staff_idle_time_is_configurable(client: Client, dave: Person, settings)
 def test_the_login_page_names_the_site_like_every_other_page(client: Client) -> None:
     body = client.get(reverse("people:login")).content.decode()
     assert '<span class="brand-mark" aria-hidden="true">亲</span>亲邻议事</a>' in body
+
+
+def test_the_attempts_kept_for_the_lock_hold_no_password(alice: Person) -> None:
+    attempt(Client(), alice.phone, "my-secret-guess")
+    (kept,) = AccessAttempt.objects.all()
+    assert kept.username == alice.phone
+    assert "my-secret-guess" not in kept.post_data

@@ -84,8 +84,9 @@ def _pending(request: HttpRequest) -> tuple[Person, dict[str, Any]] | None:
 
 
 def login_code(request: HttpRequest) -> HttpResponse:
-    """The second step: the code from the authenticator app. Until it is right the session
-    is not logged in; wrong codes count as failed logins for the phone and the address."""
+    """The second step: the code from the authenticator app, or one of the recovery codes.
+    Until it is right the session is not logged in; wrong codes count as failed logins for
+    the phone and the address."""
     found = _pending(request)
     if found is None:
         request.session.pop(PENDING_KEY, None)
