@@ -244,3 +244,35 @@ def test_every_setting_is_documented() -> None:
     )
     assert "QINLIN_S3_BUCKET" in read
     assert sorted(name for name in read if name not in docs) == []
+
+
+def test_production_cookies_are_secure_http_only_and_same_site(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings as s\n"
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE,"
+        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_AGE)"
+    )
+    result = _python(code, _production(tmp_path, QINLIN_SESSION_DAYS="3"))
+    assert result.stdout.split() == ["True", "True", "Lax", "True", str(3 * 86400)], result.stderr
+
+
+def test_login_throttle_and_proxies_come_from_the_environment(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings as s\n"
+        "print(s.QINLIN_LOGIN_ACCOUNT_LIMIT, s.QINLIN_LOGIN_ADDRESS_LIMIT, s.AXES_COOLOFF_TIME,"
+        " s.QINLIN_TRUSTED_PROXIES, s.QINLIN_STAFF_IDLE_MINUTES)"
+    )
+    defaults = _python(code, _env(tmp_path))
+    assert defaults.stdout.split() == ["5", "20", "0:15:00", "0", "120"], defaults.stderr
+    tuned = _python(
+        code,
+        _env(
+            tmp_path,
+            QINLIN_LOGIN_ACCOUNT_LIMIT="3",
+            QINLIN_TRUSTED_PROXIES="1",
+            QINLIN_STAFF_IDLE_MINUTES="30",
+        ),
+    )
+    assert tuned.stdout.split() == ["3", "20", "0:15:00", "1", "30"], tuned.stderr
+    refused = _python(code, _env(tmp_path, QINLIN_TRUSTED_PROXIES="-1"))
+    assert "QINLIN_TRUSTED_PROXIES must be at least 0" in refused.stderr

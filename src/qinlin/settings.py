@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ def env_bool(name: str, *, default: bool) -> bool:
     raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -48,8 +48,8 @@ def env_int(name: str, default: int) -> int:
         number = int(value)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
-    if number <= 0:
-        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    if number < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value!r}")
     return number
 
 
@@ -90,7 +90,7 @@ ALLOWED_HOSTS = env_list("QINLIN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 CSRF_TRUSTED_ORIGINS = env_list("QINLIN_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "qinlin.people.admin_site.QinlinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,6 +100,10 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "qinlin.core",
     "qinlin.places",
     "qinlin.people",
@@ -125,8 +129,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qinlin.people.middleware.StaffIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout seen anywhere below into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qinlin.urls"
@@ -189,7 +197,11 @@ DATABASE_ROUTERS = ["qinlin.core.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.Person"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked phone or address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "core:start"
 LOGOUT_REDIRECT_URL = "core:start"
@@ -290,8 +302,10 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * env_int("QINLIN_SESSION_DAYS", 14)
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -330,19 +344,46 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("QINLIN_LOG_LEVEL", "WARNING")},
+    # django-axes warns on every failed login with the phone and address typed; the attempts
+    # table keeps what the lockout needs, so the log does not copy personal data.
+    "loggers": {"axes": {"level": "ERROR"}},
 }
+
+# --- accounts (docs/security.md §2) ----------------------------------------------------------
+# Failed logins lock the phone (from any address) or the address (for any phone) for a while.
+QINLIN_LOGIN_ACCOUNT_LIMIT = env_int("QINLIN_LOGIN_ACCOUNT_LIMIT", 5)
+QINLIN_LOGIN_ADDRESS_LIMIT = env_int("QINLIN_LOGIN_ADDRESS_LIMIT", 20)
+QINLIN_LOGIN_LOCK_MINUTES = env_int("QINLIN_LOGIN_LOCK_MINUTES", 15)
+# How many reverse proxies stand in front of the site, each adding the address it saw to
+# X-Forwarded-For; 0 trusts no header and takes the connection's own address.
+QINLIN_TRUSTED_PROXIES = env_int("QINLIN_TRUSTED_PROXIES", 0, minimum=0)
+# Staff sessions end after this long without a request (residents keep the cookie's age).
+QINLIN_STAFF_IDLE_MINUTES = env_int("QINLIN_STAFF_IDLE_MINUTES", 120)
+AXES_HANDLER = "qinlin.people.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# LoginThrottle folds both limits into one count that is 1 when either is reached.
+AXES_FAILURE_LIMIT = 1
+AXES_COOLOFF_TIME = timedelta(minutes=QINLIN_LOGIN_LOCK_MINUTES)
+AXES_RESET_ON_SUCCESS = False  # LoginThrottle resets the phone's count, not the address's
+AXES_USERNAME_CALLABLE = "qinlin.people.throttle.login_phone"
+AXES_CLIENT_IP_CALLABLE = "qinlin.core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "qinlin.people.account_views.login_locked"
+# Successful logins are not kept: who logged in from where is personal data we do not need.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Qinlin"
+# Password-reset codes: how long one lasts, how many guesses it takes, how often one is sent.
+QINLIN_RESET_CODE_MINUTES = 15
+QINLIN_RESET_CODE_ATTEMPTS = 5
+QINLIN_RESET_PER_PHONE_HOUR = 3
+QINLIN_RESET_PER_ADDRESS_HOUR = 10
 
 QINLIN_SITE_NAME = _("亲邻议事")
 # Days within which a request for disclosure (依申请公开) is to be answered.
 QINLIN_DISCLOSURE_DUE_DAYS = env_int("QINLIN_DISCLOSURE_DUE_DAYS", 15)
 
 # --- abuse limits (docs/security.md §4) ------------------------------------------------------
-# The number of reverse proxies in front of the app that append the address they saw to
-# X-Forwarded-For; 0 when clients connect directly, and REMOTE_ADDR is their address.
-_proxies = env_str("QINLIN_TRUSTED_PROXIES", "0").strip() or "0"
-if not _proxies.isdigit():
-    raise ValueError(f"QINLIN_TRUSTED_PROXIES must be 0 or a whole number, not {_proxies!r}")
-QINLIN_TRUSTED_PROXIES = int(_proxies)
+# Addresses are counted as core.ratelimit.client_ip reads them, behind QINLIN_TRUSTED_PROXIES.
 
 
 def _rate_limits(value: str) -> dict[str, tuple[int, int, int]]:

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
+from django.test import RequestFactory
 from django.utils import timezone
 
 from qinlin.core.audit import audit_verify
@@ -69,7 +70,9 @@ def test_demo_holds_the_model_subdistrict_and_loads_only_once() -> None:
     assert held == {role.value for role in Role}
 
     for login in demo_logins():
-        person = authenticate(username=login.phone, password=PASSWORD)
+        # The login throttle needs the request an attempt came in (django-axes).
+        request = RequestFactory().post("/accounts/login/")
+        person = authenticate(request, username=login.phone, password=PASSWORD)
         assert isinstance(person, Person), login
         roles = {role for role, _path in person_active_roles(person)}
         assert login.role in roles, login

@@ -90,24 +90,28 @@ class RateLimitedError(DomainError):
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or behind QINLIN_TRUSTED_PROXIES reverse proxies the
-    address the outermost of them saw, counted from the right of X-Forwarded-For (entries
-    further left were written by the client and prove nothing)."""
+    """The client's address, for rate limits and login throttling (AXES_CLIENT_IP_CALLABLE).
+
+    Behind QINLIN_TRUSTED_PROXIES reverse proxies, each appended the address it saw to
+    X-Forwarded-For, so the client is the entry the outermost trusted proxy wrote, counted
+    from the right; what stands left of it came from the client and proves nothing. A request
+    with fewer entries did not pass every proxy, and only its own address counts.
+    """
     remote = str(request.META.get("REMOTE_ADDR") or "")
     proxies: int = settings.QINLIN_TRUSTED_PROXIES
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in str(request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")
-            if part.strip()
-        ]
-        if forwarded:
-            candidate = forwarded[-min(proxies, len(forwarded))]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                pass
-    return remote
+    if not proxies:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in str(request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote
 
 
 def _address_key(address: str) -> str:

@@ -5,8 +5,20 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from qinlin.people.models import Relation
+from qinlin.people.services import normalise_phone
+
+
+def _code_field(label: StrOrPromise) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
 
 
 class LoginForm(AuthenticationForm):
@@ -26,6 +38,9 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("手机号码或密码不正确，请重新输入。"),
         "inactive": _("此账号已停用，请联系社区工作人员。"),
     }
+
+    def clean_username(self) -> str:
+        return normalise_phone(self.cleaned_data["username"])
 
 
 class SignupForm(forms.Form):
@@ -82,4 +97,55 @@ class PersonEraseForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("例如本人申请的日期和方式；记入审计日志。"),
+    )
+
+
+class LoginCodeForm(forms.Form):
+    code = _code_field(_("验证器应用中的 6 位验证码"))
+
+
+class TwoStepCodeForm(forms.Form):
+    code = _code_field(_("验证码"))
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("原密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        help_text=_("至少 8 位，不要全是数字。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class PasswordResetForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "username", "autofocus": True}
+        ),
+    )
+
+
+class PasswordResetCodeForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        help_text=_("至少 8 位，不要全是数字。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

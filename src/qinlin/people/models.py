@@ -242,3 +242,43 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_role_display()} @ {self.place}"
+
+
+class PasswordReset(models.Model):
+    """One request to reset a password by a code sent to the phone ("忘记密码").
+
+    Every request is kept for an hour's throttling, whether or not the phone is registered;
+    only a registered phone with a login gets a person and a code. Phones and codes are kept
+    as keyed digests (HMAC with the secret key): a leaked table names no one and a six-digit
+    code cannot be tried offline against it.
+    """
+
+    phone_digest = models.CharField(_("手机号摘要"), max_length=64)
+    address = models.GenericIPAddressField(_("请求地址"), null=True, blank=True)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    code_hash = models.CharField(_("验证码摘要"), max_length=64, blank=True)
+    requested_at = models.DateTimeField(_("请求时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    used_at = models.DateTimeField(_("用完时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密码重设请求")
+        verbose_name_plural = _("密码重设请求")
+        indexes = [
+            # Requests for one phone, and from one address, in the last hour (the throttle).
+            models.Index(fields=["phone_digest", "requested_at"], name="reset_phone_time"),
+            models.Index(fields=["address", "requested_at"], name="reset_address_time"),
+            # The live code of a person (completing a reset).
+            models.Index(fields=["person", "used_at"], name="reset_person_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M}"

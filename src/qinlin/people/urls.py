@@ -1,11 +1,20 @@
 from django.urls import path
 
-from qinlin.people import privacy_views, views
+from qinlin.people import account_views, privacy_views, views
 
 app_name = "people"
 urlpatterns = [
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", account_views.login_code, name="login-code"),
+    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/reset/", account_views.password_reset, name="password-reset"),
+    path(
+        "accounts/password/reset/code/",
+        account_views.password_reset_code,
+        name="password-reset-code",
+    ),
+    path("me/security/", account_views.security, name="security"),
+    path("me/security/two-step/", account_views.two_step, name="two-step"),
     path("accounts/signup/", views.signup, name="signup"),
     path("me/claim/", views.claim, name="claim"),
     path("me/claim/code/", views.claim_code, name="claim-code"),

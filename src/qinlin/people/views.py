@@ -1,10 +1,10 @@
-"""Sign-up, login, claiming a home, and the staff pages that confirm people."""
+"""Sign-up, claiming a home, and the staff pages that confirm people (login and the other
+account pages: account_views)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,7 +18,7 @@ from qinlin.core.errors import DomainError
 from qinlin.core.permissions import can
 from qinlin.people import services
 from qinlin.people.current import current_person
-from qinlin.people.forms import ClaimCodeForm, ClaimCodesForm, ClaimForm, LoginForm, SignupForm
+from qinlin.people.forms import ClaimCodeForm, ClaimCodesForm, ClaimForm, SignupForm
 from qinlin.people.models import Person, Residency
 from qinlin.people.selectors import people_under
 from qinlin.places.models import Place, PlaceKind
@@ -27,16 +27,6 @@ from qinlin.places.selectors import place_ancestors
 
 def _place(uid: str) -> Place:
     return get_object_or_404(Place, uid=uid)
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "people/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-
-class LogoutView(auth_views.LogoutView):
-    pass
 
 
 def signup(request: HttpRequest) -> HttpResponse:
