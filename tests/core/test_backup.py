@@ -191,6 +191,7 @@ def _damage() -> None:
     default_storage.save("stray/left-behind.txt", io.BytesIO(b"not in the backup"))
 
 
+@pytest.mark.usefixtures("default_categories")
 def test_restore_brings_back_every_table_row_by_row_and_every_file(
     tmp_path: Path, settings: Any
 ) -> None:
