@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint test-sqlite test-postgres soak bench clean
+.PHONY: demo test lint test-sqlite test-postgres bench clean soak soak-concurrency soak-faults
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,13 +26,13 @@ lint: $(STAMP)
 
 test-sqlite: $(STAMP)
 	@echo "== Test suite on SQLite =="
-	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider
+	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider -m "not soak"
 
 # PostgreSQL runs when it answers at 127.0.0.1:5432; otherwise the skip is said out loud.
 test-postgres: $(STAMP)
 	@if $(BIN)/python -m qinlin.core.pgcheck "$(PG_URL)"; then \
 		echo "== Test suite on PostgreSQL ($(PG_URL)) =="; \
-		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider; \
+		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m "not soak"; \
 	else \
 		echo "PostgreSQL suite: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
 	fi
@@ -43,7 +43,7 @@ test: lint test-sqlite test-postgres
 # the 200-client tests for SOAK_ROUNDS rounds with more homes on PostgreSQL, and the eight
 # SQLite writers over a hundred homes a round.
 SOAK_ROUNDS ?= 5
-soak: $(STAMP)
+soak-concurrency: $(STAMP)
 	@echo "== Soak: eight writers on a SQLite file =="
 	env -u QINLIN_DATABASE_URL QINLIN_SOAK_ROUNDS=$(SOAK_ROUNDS) \
 		$(BIN)/python -m pytest -p no:cacheprovider -s tests/core/test_sqlite_writers.py
@@ -56,6 +56,23 @@ soak: $(STAMP)
 	else \
 		echo "PostgreSQL soak: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
 	fi
+
+# The long fault runs (docs/security.md §7): the server killed mid-ingestion on SQLite and
+# PostgreSQL, and a private PostgreSQL cluster stopped mid-run. Each line its own variable,
+# so other soak parts sit beside them.
+SOAK_FAULTS := tests/votes/test_server_kill.py tests/core/test_database_down.py
+soak-faults: $(STAMP)
+	@echo "== Fault runs on SQLite =="
+	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider -m soak -s $(SOAK_FAULTS)
+	@if $(BIN)/python -m qinlin.core.pgcheck "$(PG_URL)"; then \
+		echo "== Fault runs on PostgreSQL ($(PG_URL)) =="; \
+		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m soak -s \
+			tests/votes/test_server_kill.py; \
+	else \
+		echo "Fault runs on PostgreSQL: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
+	fi
+
+soak: soak-concurrency soak-faults
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_homes.py

@@ -17,8 +17,10 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import translation
 
+from qinlin.core.audit import audit_verify
 from qinlin.core.ratelimit import HOUR, LIMITS
 from qinlin.core.roles import Role
 from qinlin.people.models import Person
@@ -69,6 +71,30 @@ def _notifications_never_fail_quietly(caplog: pytest.LogCaptureFixture) -> Itera
     yield
     broken = [r for r in caplog.records if r.name == "qinlin.notify.events"]
     assert not broken, broken[0].getMessage() + "\n" + str(broken[0].exc_text)
+
+
+@pytest.fixture(autouse=True)
+def _audit_chain_holds(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that used the database leaves an audit chain that verifies.
+
+    Each test's data is rolled back (or flushed), so the chain is checked at the end of each
+    test rather than once per session: the database is set up before this fixture, so it is
+    still there when this one ends. A test that breaks the chain on purpose says so with
+    `@pytest.mark.tampers_with_audit`."""
+    uses_db = "_django_db_helper" in request.fixturenames or request.node.get_closest_marker(
+        "django_db"
+    )
+    if not uses_db or request.node.get_closest_marker("tampers_with_audit"):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    if connection.needs_rollback:
+        # The test's transaction is already lost (a command run through run_from_argv closes
+        # the connection, which on PostgreSQL rolls it back): nothing of it is left to verify.
+        return
+    report = audit_verify()
+    assert report.ok, f"the audit chain breaks at event #{report.broken_id}: {report.reason}"
 
 
 @pytest.fixture

@@ -26,3 +26,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "qinlin.core.failures.server_error"

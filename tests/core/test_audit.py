@@ -6,24 +6,28 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import StringIO
 from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
 from qinlin.cli import main as qinlin_main
-from qinlin.core.audit import audit_record, audit_verify, event_hash
+from qinlin.core.audit import audit_record, audit_verify, event_hash, events_after
 from qinlin.core.models import GENESIS_HASH, AppendOnlyError, AuditEvent
 from qinlin.people.models import Person
 from qinlin.places.models import Place
 
 pytestmark = pytest.mark.django_db
+
+# These tests break the chain on purpose; the check after each test (conftest) lets them.
+tampered = pytest.mark.tampers_with_audit
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
@@ -175,6 +179,7 @@ def test_postgres_refuses_raw_delete() -> None:
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
+@tampered
 def test_changed_data_is_detected_at_that_event() -> None:
     events = _chain(5)
     with _tamperable():
@@ -186,6 +191,7 @@ def test_changed_data_is_detected_at_that_event() -> None:
     assert report.reason == "内容与摘要不符"
 
 
+@tampered
 def test_changed_data_with_a_recomputed_hash_breaks_the_next_link() -> None:
     events = _chain(4)
     target = events[1]
@@ -210,6 +216,7 @@ def test_changed_data_with_a_recomputed_hash_breaks_the_next_link() -> None:
     assert report.reason == "与前一事件的摘要衔接不上"
 
 
+@tampered
 def test_a_deleted_middle_event_is_detected_at_the_next_one() -> None:
     events = _chain(5)
     with _tamperable():
@@ -220,11 +227,80 @@ def test_a_deleted_middle_event_is_detected_at_the_next_one() -> None:
     assert report.reason == "与前一事件的摘要衔接不上"
 
 
+@tampered
 def test_a_deleted_first_event_is_detected() -> None:
     events = _chain(3)
     with _tamperable():
         _raw_delete(events[0])
     assert audit_verify().broken_id == events[1].pk
+
+
+@tampered
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("verb", "tests.thing.forged"),
+        ("object_id", "someone-else"),
+        ("place_path", "0000"),
+        ("at", datetime(2020, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_one_changed_field_of_a_middle_event_is_detected_at_that_event(
+    column: str, value: str | datetime
+) -> None:
+    events = _chain(5)
+    with _tamperable(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE core_auditevent SET {column} = %s WHERE id = %s",  # noqa: S608
+            [value, events[2].pk],
+        )
+    report = audit_verify()
+    assert (report.broken_id, report.checked) == (events[2].pk, 2)
+    assert report.reason == "内容与摘要不符"
+
+
+@tampered
+def test_two_swapped_events_are_detected_where_the_order_breaks() -> None:
+    events = _chain(5)
+    first, second = events[1].pk, events[2].pk
+    spare = events[-1].pk + 1000
+    with _tamperable(), connection.cursor() as cursor:
+        for old, new in ((first, spare), (second, first), (spare, second)):
+            cursor.execute("UPDATE core_auditevent SET id = %s WHERE id = %s", [new, old])
+    report = audit_verify()
+    assert (report.broken_id, report.checked) == (first, 1)
+    assert report.reason == "与前一事件的摘要衔接不上"
+
+
+@tampered
+def test_removing_the_newest_events_is_caught_by_the_head_published_before() -> None:
+    events = _chain(5)
+    published = events[2].hash
+    assert events_after(published) == 2
+    with _tamperable():
+        for event in events[2:]:
+            _raw_delete(event)
+    assert audit_verify().ok, "the chain alone cannot show it"
+    assert events_after(published) is None
+    err = StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("audit_verify", head=published, stdout=StringIO(), stderr=err)
+    assert exited.value.code == 1
+    assert f"审计链中没有链头 {published}" in err.getvalue()
+
+
+def test_command_confirms_a_published_head_is_still_in_the_chain() -> None:
+    events = _chain(4)
+    out = StringIO()
+    call_command("audit_verify", head=events[1].hash, stdout=out)
+    assert f"链头 {events[1].hash[:12]} 仍在链中，其后又记录了 2 条事件" in out.getvalue()
+
+
+def test_command_refuses_a_head_that_is_not_a_hash() -> None:
+    with pytest.raises(CommandError) as refused:
+        call_command("audit_verify", head="8d1c58")
+    assert refused.value.returncode == 2
+    assert "64 位十六进制摘要" in str(refused.value)
 
 
 def test_two_events_cannot_follow_the_same_predecessor() -> None:
@@ -284,6 +360,7 @@ def test_command_reports_an_intact_chain() -> None:
     assert "审计链完整：已核验 3 条事件" in out.getvalue()
 
 
+@tampered
 def test_command_names_the_first_broken_event_and_exits_1() -> None:
     events = _chain(3)
     with _tamperable():
@@ -302,6 +379,7 @@ def test_qinlin_audit_verify_runs_from_the_command_line(capsys: pytest.CaptureFi
     assert "已核验 2 条事件" in capsys.readouterr().out
 
 
+@tampered
 def test_qinlin_audit_verify_exits_1_on_a_broken_chain(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -9,16 +9,12 @@ holds its answer to a chosen post until the worker has been killed.
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +23,9 @@ from django.conf import settings
 
 from qinlin.notify.sink import Received, Sink, running
 from tests.notify.kill_seed import SECRET
+from tests.scratch import Scratch, process_env, scratch
+
+__all__ = ["scratch"]  # the fixture, used by name
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS, EVERY = 200, 4  # 200 webhook messages, 50 of them with a WeCom message beside
@@ -76,77 +75,15 @@ class HoldingSink(Sink):
         return answer
 
 
-@dataclass
-class Scratch:
-    """The worker's own database, which this process reads with the driver alone."""
-
-    env: dict[str, str]
-    query: Callable[[str], list[tuple[Any, ...]]]
-
-
-def _sqlite(tmp_path: Path) -> Iterator[Scratch]:
-    path = tmp_path / "qinlin.sqlite3"
-
-    def query(sql: str) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(path, timeout=20) as connection:
-            return connection.execute(sql).fetchall()
-
-    yield Scratch({}, query)
-
-
-def _postgres() -> Iterator[Scratch]:
-    import psycopg
-    from psycopg import sql
-
-    server = settings.DATABASES["default"]
-    where = {
-        "host": server["HOST"] or "127.0.0.1",
-        "port": server["PORT"] or 5432,
-        "user": server["USER"],
-        "password": server["PASSWORD"] or None,
-    }
-    name = f"qinlin_kill_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **where) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    password = f":{where['password']}" if where["password"] else ""
-    url = f"postgres://{where['user']}{password}@{where['host']}:{where['port']}/{name}"
-
-    def query(text: str) -> list[tuple[Any, ...]]:
-        with psycopg.connect(dbname=name, autocommit=True, **where) as connection:
-            return connection.execute(text.encode()).fetchall()
-
-    try:
-        yield Scratch({"QINLIN_DATABASE_URL": url}, query)
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **where) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-@pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[Scratch]:
-    """A database of its own: SQLite in a temporary folder, or on PostgreSQL (when the suite
-    runs there) a database made for this test and dropped after it."""
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        yield from _postgres()
-    else:
-        yield from _sqlite(tmp_path)
-
-
 def _env(tmp_path: Path, scratch: Scratch, sink_url: str) -> dict[str, str]:
-    # Nothing of the test run's own configuration leaks into the worker.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QINLIN_")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return env | {
-        "QINLIN_DATA_DIR": str(tmp_path),
-        "QINLIN_SECRET_KEY": "kill-test-" + "k" * 50,
-        "QINLIN_ROBOT_URL_PREFIXES": sink_url,
+    return process_env(
+        tmp_path,
+        scratch,
+        QINLIN_ROBOT_URL_PREFIXES=sink_url,
         # Recovery after a kill within a second or two, not the production two minutes.
-        "QINLIN_NOTIFY_LEASE_SECONDS": "1",
-        "QINLIN_QUIET_HOURS": "00:00-00:00",  # whatever the hour the test runs at
-        **scratch.env,
-    }
+        QINLIN_NOTIFY_LEASE_SECONDS="1",
+        QINLIN_QUIET_HOURS="00:00-00:00",  # whatever the hour the test runs at
+    )
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

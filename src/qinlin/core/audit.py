@@ -166,3 +166,16 @@ def audit_verify() -> ChainReport:
         expected_prev = event.hash
         checked += 1
     return ChainReport(checked, None, "")
+
+
+def events_after(head: str) -> int | None:
+    """How many events follow the one whose hash is `head`, or None when no event has it.
+
+    Run on a chain that `audit_verify` accepts, an event found here is an ancestor of the
+    current head: a head published earlier (a backup's manifest, a printed report) that is
+    missing now means events were removed from the end, which the chain alone cannot show.
+    """
+    event_id = AuditEvent.objects.filter(hash=head).values_list("id", flat=True).first()
+    if event_id is None:
+        return None
+    return AuditEvent.objects.filter(id__gt=event_id).count()
