@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from qinlin.appeals.models import Appeal, Category
@@ -23,8 +25,9 @@ from qinlin.core.errors import DomainError, ForbiddenError
 from qinlin.core.models import AuditEvent
 from qinlin.disclosure.models import Objection
 from qinlin.disclosure.services import objection_file, request_file
-from qinlin.people.models import Person, ResidencyStatus
+from qinlin.people.models import PasswordReset, Person, ResidencyStatus
 from qinlin.people.personal_data import person_erase, person_export
+from qinlin.people.services import password_reset_request
 from qinlin.votes.models import Ballot, Vote
 from qinlin.votes.selectors import vote_as_tally_file
 from qinlin.votes.services import ballot_cast, vote_close
@@ -136,7 +139,12 @@ def test_erasing_keeps_the_ballot_and_the_tally_and_removes_who_she_is(
     event = AuditEvent.objects.filter(verb="people.person.erased").get()
     assert (event.actor, event.data["reason"]) == (grace, "本人 12 月 1 日书面申请")
     assert audit_verify().ok
-    assert not Client().login(username=phone, password="qinlin-test-pw")
+    # The old phone and password open nothing: the login page answers with its form again.
+    answer = Client().post(
+        reverse("people:login"), {"username": phone, "password": "qinlin-test-pw"}
+    )
+    assert answer.status_code == 200
+    assert "_auth_user_id" not in answer.wsgi_request.session
 
 
 def test_erasing_needs_the_admin_a_reason_and_happens_once(
@@ -224,3 +232,21 @@ def test_the_operator_exports_and_erases_by_phone(
         "people.person.exported",
         "people.person.erased",
     ]
+
+
+def test_erasing_removes_the_account_records_failed_logins_reset_codes_and_two_step(
+    alice: Person, grace: Person
+) -> None:
+    Client().post(reverse("people:login"), {"username": alice.phone, "password": "wrong"})
+    password_reset_request(phone=alice.phone, address="127.0.0.1")
+    TOTPDevice.objects.create(user=alice, name="authenticator", confirmed=True)
+    assert AccessAttempt.objects.filter(username=alice.phone).exists()
+    assert PasswordReset.objects.filter(person=alice).exists()
+    phone = alice.phone
+
+    person_erase(person=alice, actor=grace, reason="本人书面申请")
+
+    assert not AccessAttempt.objects.filter(username=phone).exists()
+    assert not AccessFailureLog.objects.filter(username=phone).exists()
+    assert not PasswordReset.objects.filter(person=alice).exists()
+    assert not TOTPDevice.objects.filter(user=alice).exists()

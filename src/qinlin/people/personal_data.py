@@ -14,11 +14,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from qinlin.api.models import ApiToken
 from qinlin.appeals.models import Appeal, AppealPhoto
@@ -29,7 +32,7 @@ from qinlin.disclosure.models import DisclosureRequest, Objection
 from qinlin.evaluation.models import Answer, CampaignResponse, SurveyResponse
 from qinlin.notify.models import Notification, Preferences, Status
 from qinlin.organisations.models import PartyMembership, Registration
-from qinlin.people.models import Person, Residency, ResidencyStatus, RoleAssignment
+from qinlin.people.models import PasswordReset, Person, Residency, ResidencyStatus, RoleAssignment
 from qinlin.people.selectors import person_forget_roles
 from qinlin.topics.models import Participant
 from qinlin.votes.models import Ballot
@@ -218,6 +221,13 @@ def person_erase(*, person: Person, actor: Person | None, reason: str) -> Person
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.phone and person.phone.startswith("erased-"):
             raise DomainError(_("这个人的个人信息已经删除过了。"), code="already_erased")
+        # The account's own records: failed logins kept for the lockout (keyed by the phone),
+        # reset codes and two-step devices. None of them counts in any figure.
+        AccessAttempt.objects.filter(username=person.phone).delete()
+        AccessFailureLog.objects.filter(username=person.phone).delete()
+        PasswordReset.objects.filter(person=person).delete()
+        TOTPDevice.objects.filter(user=person).delete()
+        StaticDevice.objects.filter(user=person).delete()
         person.name = ERASED_NAME.format(uid=person.uid[:6])
         person.phone = ERASED_PHONE.format(uid=person.uid)
         person.set_unusable_password()
