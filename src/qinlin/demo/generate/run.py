@@ -267,14 +267,18 @@ def generate(options: Options, *, say: Callable[[str], object] | None = None) ->
     started = time.perf_counter()
     with transaction.atomic():
         writer = Writer(say=speak)
-        writer.check_each_statement(except_=[(Topic, "decided_option")])
+        writer.check_foreign_keys_in_bulk()
         city = City(options, writer)
         _open_tables(city)
         city.photo = PHOTO
         if not default_storage.exists(PHOTO):
             default_storage.save(PHOTO, ContentFile(jpeg((170, 190, 160))))
         run = _Run(city, speak)
-        run.city_tree()
+        try:
+            run.city_tree()
+        except BaseException:
+            writer.abandon()  # the copy thread lets go of the connection before the rollback
+            raise
         speak("  writing the last rows …")
         writer.finish()
     speak("  ANALYZE …")
