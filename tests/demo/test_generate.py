@@ -1,4 +1,4 @@
-"""`qinlin generate`: a city of 1,500 homes over a year, drawn the same way every time."""
+"""`qinlin generate`: a city of 1,000 homes over a year, drawn the same way every time."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from qinlin.votes.models import Ballot, Vote
 pytestmark = pytest.mark.django_db
 
 # Until yesterday, so that what is open on the last day (the bench vote) is open today.
-OPTIONS = Options(homes=1500, seed=7, years=1, until=timezone.localdate() - timedelta(days=1))
+OPTIONS = Options(homes=1000, seed=7, years=1, until=timezone.localdate() - timedelta(days=1))
 DIGESTS: list[str] = []
 
 
@@ -78,13 +78,13 @@ def test_the_same_arguments_give_the_same_rows() -> None:
 
 def test_the_city_has_n_homes_with_owners_and_about_five_appeals_each() -> None:
     homes = Place.objects.filter(kind=PlaceKind.HOME)
-    assert homes.count() == 1500
+    assert homes.count() == OPTIONS.homes
     owned = homes.filter(residencies__relation="owner").distinct().count()
-    assert 0.8 < owned / 1500 < 0.92
-    assert 0 < homes.filter(developer_unsold=True).count() < 0.05 * 1500
+    assert 0.8 < owned / OPTIONS.homes < 0.92
+    assert 0 < homes.filter(developer_unsold=True).count() < 0.05 * OPTIONS.homes
     assert homes.exclude(owner_key="").exclude(owner_key="developer").exists()
     assert not Residency.objects.exclude(status="confirmed").exists()
-    assert 4.5 < Appeal.objects.count() / 1500 < 5.5
+    assert 4.5 < Appeal.objects.count() / OPTIONS.homes < 5.5
     statuses = dict(Appeal.objects.values_list("status").annotate(n=Count("id")))
     assert set(statuses) == {"new", "accepted", "referred", "rejected", "resolved"}
     assert statuses["new"] < 0.2 * sum(statuses.values())

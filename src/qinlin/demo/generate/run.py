@@ -48,9 +48,9 @@ from qinlin.topics.states import Stage
 from qinlin.votes.models import Ballot, Vote, VoteOption
 from qinlin.works.models import Acceptance, AcceptancePhoto, Task, TaskReport
 
-# Topics a home raises a year (a 500-home compound: five a year); a topic gathers two or
+# Topics a home raises a year (a 500-home compound: three a year); a topic gathers two or
 # three of the appeals, the rest are settled on their own.
-TOPICS_PER_HOME_YEAR = 0.01
+TOPICS_PER_HOME_YEAR = 0.006
 SETTLED_OTHERWISE = 0.08
 COMPOUND_ACTIVITIES_A_YEAR = 3
 PHOTO = "works/generated/acceptance.jpg"  # one photo of finished work for every acceptance
