@@ -183,6 +183,12 @@ class DemoResult:
     logins: list[DemoLogin] = field(default_factory=list)
 
 
+def person_name(rng: random.Random) -> str:
+    """A name as the household register would have it: a surname and one or two characters."""
+    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+    return rng.choice(SURNAMES) + given
+
+
 def demo_logins() -> list[DemoLogin]:
     return [
         DemoLogin(role=role, name=name, phone=f"138000000{i:02d}")
@@ -210,8 +216,7 @@ class _Builder:
 
     # --- people ---------------------------------------------------------------------
     def name(self) -> str:
-        given = self.rng.choice(GIVEN) + (self.rng.choice(GIVEN) if self.rng.random() < 0.6 else "")
-        return self.rng.choice(SURNAMES) + given
+        return person_name(self.rng)
 
     def person(self, name: str | None = None) -> Person:
         """A person without a login (imported from the register)."""

@@ -1,0 +1,1 @@
+"""`qinlin generate`: a deterministic city-scale dataset, written in bulk (see run.py)."""
