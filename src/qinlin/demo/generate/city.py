@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Model
+from django.utils import timezone
 
 from qinlin.core.ids import ALPHABET, UID_LENGTH
 from qinlin.demo.generate.writer import Table, Writer
@@ -30,7 +31,8 @@ class Options:
     seed: int = 2026
     years: int = 4
     appeals_per_home: float = 5.0
-    until: date = field(default_factory=date.today)
+    # The community's own day (Asia/Shanghai), not the server's UTC date.
+    until: date = field(default_factory=timezone.localdate)
 
 
 class City:
