@@ -218,3 +218,31 @@ def test_every_operation_that_takes_input_documents_the_422_of_bad_input() -> No
         and "422" not in operation["responses"]
     ]
     assert missing == []
+
+
+def test_every_operation_that_takes_a_body_documents_the_400_of_an_unreadable_one() -> None:
+    from qinlin.api.api import api
+
+    schema = json.loads(json.dumps(api.get_openapi_schema()))
+    missing = [
+        f"{method} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("requestBody") and "400" not in operation["responses"]
+    ]
+    assert missing == []
+
+
+def test_listing_the_children_of_no_place_is_a_documented_404(client: Client, places) -> None:
+    """Found by the fuzzer: the 404 of an unknown `parent` was not in the document."""
+    from qinlin.api.api import api
+
+    response = client.get("/api/v1/places", {"parent": "nosuchplace"})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert (
+        "404"
+        in json.loads(json.dumps(api.get_openapi_schema()))["paths"]["/api/v1/places"]["get"][
+            "responses"
+        ]
+    )

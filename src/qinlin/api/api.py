@@ -31,6 +31,25 @@ INVALID_REQUEST: dict[str, Any] = {
 }
 
 
+# A body that is not JSON at all (see http_error below), on every operation that takes one.
+UNREADABLE_BODY: dict[str, Any] = {
+    "description": "The body is not JSON (`code` is `bad_body`).",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                },
+            }
+        }
+    },
+}
+
+
 class QinlinAPI(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
@@ -38,8 +57,11 @@ class QinlinAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema["paths"].values():
             for operation in operations.values():
+                responses = operation["responses"]
                 if operation.get("parameters") or operation.get("requestBody"):
-                    operation["responses"].setdefault(422, INVALID_REQUEST)
+                    responses.setdefault(422, INVALID_REQUEST)
+                if operation.get("requestBody"):
+                    responses.setdefault(400, UNREADABLE_BODY)
         return schema
 
 

@@ -32,9 +32,10 @@ def _person(request: HttpRequest) -> Person | None:
 
 @router.get(
     "",
-    response=list[PlaceOut],
+    response={200: list[PlaceOut], 404: ErrorOut},
     auth=OptionalTokenAuth(),
     summary="List places above the home level",
+    description="404 when `parent` names no place.",
 )
 @paginate(Pages)
 def list_places(request: HttpRequest, filters: Query[PlaceFilters]) -> QuerySet[Place]:
