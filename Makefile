@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint test-sqlite test-postgres bench clean
+.PHONY: demo test lint test-sqlite test-postgres bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/appeals_grouping.py
 	$(BIN)/python bench/votes.py
 	$(BIN)/python bench/dashboard.py
+
+# The long runs of docs/security.md: the API fuzz with 500 cases per operation and role.
+soak: $(STAMP)
+	$(BIN)/python bench/fuzz_api.py
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache
