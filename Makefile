@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint test-sqlite test-postgres bench clean soak soak-concurrency soak-faults
+.PHONY: demo test lint test-sqlite test-postgres bench clean soak soak-concurrency soak-faults soak-fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,13 +72,17 @@ soak-faults: $(STAMP)
 		echo "Fault runs on PostgreSQL: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
 	fi
 
-soak: soak-concurrency soak-faults
+soak: soak-concurrency soak-faults soak-fuzz
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_homes.py
 	$(BIN)/python bench/appeals_grouping.py
 	$(BIN)/python bench/votes.py
 	$(BIN)/python bench/dashboard.py
+
+# The API fuzz of docs/security.md §5 with 500 cases per operation and role.
+soak-fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz_api.py
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache

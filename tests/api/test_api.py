@@ -182,3 +182,67 @@ def test_domain_errors_come_back_as_json(client: Client, db: None) -> None:
     assert response.status_code == 404
     assert json.loads(response.content)["code"] == "not_found"
     assert isinstance(Place.objects.count(), int)
+
+
+def test_a_body_that_is_not_json_is_refused_like_any_bad_input(dave: Person) -> None:
+    """Found by the fuzzer: django-ninja's own {"detail": …} broke the documented 400."""
+    response = Client().post(
+        "/api/v1/appeals", data=b"\x97\xff{", content_type="application/json", headers=bearer(dave)
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "bad_body",
+        "message": "请求正文不是有效的 JSON。",
+        "field": "",
+    }
+    assert not AuditEvent.objects.filter(verb__startswith="appeals.").exists()
+
+
+@pytest.mark.parametrize("query", [{"limit": 10**30}, {"offset": 10**30}, {"limit": 501}])
+def test_a_page_beyond_any_database_integer_is_refused_not_a_server_error(
+    client: Client, places, query: dict[str, int]
+) -> None:
+    """Found by the fuzzer: limit=10**30 overflowed SQLite's integers (a 500)."""
+    assert client.get("/api/v1/places", query).status_code == 422
+
+
+def test_every_operation_that_takes_input_documents_the_422_of_bad_input() -> None:
+    from qinlin.api.api import api
+
+    schema = json.loads(json.dumps(api.get_openapi_schema()))
+    missing = [
+        f"{method} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if (operation.get("parameters") or operation.get("requestBody"))
+        and "422" not in operation["responses"]
+    ]
+    assert missing == []
+
+
+def test_every_operation_that_takes_a_body_documents_the_400_of_an_unreadable_one() -> None:
+    from qinlin.api.api import api
+
+    schema = json.loads(json.dumps(api.get_openapi_schema()))
+    missing = [
+        f"{method} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("requestBody") and "400" not in operation["responses"]
+    ]
+    assert missing == []
+
+
+def test_listing_the_children_of_no_place_is_a_documented_404(client: Client, places) -> None:
+    """Found by the fuzzer: the 404 of an unknown `parent` was not in the document."""
+    from qinlin.api.api import api
+
+    response = client.get("/api/v1/places", {"parent": "nosuchplace"})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert (
+        "404"
+        in json.loads(json.dumps(api.get_openapi_schema()))["paths"]["/api/v1/places"]["get"][
+            "responses"
+        ]
+    )

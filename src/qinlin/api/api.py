@@ -2,16 +2,71 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 from qinlin.api.auth import TokenAuth
 from qinlin.core.errors import DomainError
 from qinlin.core.ratelimit import RateLimitedError
 
-api = NinjaAPI(
+# What django-ninja answers, before any endpoint runs, to parameters or a body that do not
+# match their schema; documented on every operation that takes either.
+INVALID_REQUEST: dict[str, Any] = {
+    "description": "The parameters or the body do not match their schema; `detail` lists "
+    "each problem with its location (`loc`) and message (`msg`).",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["detail"],
+                "properties": {"detail": {"type": "array", "items": {"type": "object"}}},
+            }
+        }
+    },
+}
+
+
+# A body that is not JSON at all (see http_error below), on every operation that takes one.
+UNREADABLE_BODY: dict[str, Any] = {
+    "description": "The body is not JSON (`code` is `bad_body`).",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                },
+            }
+        }
+    },
+}
+
+
+class QinlinAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault(422, INVALID_REQUEST)
+                if operation.get("requestBody"):
+                    responses.setdefault(400, UNREADABLE_BODY)
+        return schema
+
+
+api = QinlinAPI(
     title="Qinlin API",
     version="1",
     description=str(_("亲邻议事开放接口：地点、人员及各业务模块。")),
@@ -31,6 +86,16 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, RateLimitedError):
         response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """A body that is not JSON at all is answered like every other bad input (code, message,
+    field), as each operation documents its 400; other HTTP errors keep django-ninja's form."""
+    if exc.status_code == 400:
+        body = {"code": "bad_body", "message": str(_("请求正文不是有效的 JSON。")), "field": ""}
+        return api.create_response(request, body, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 from qinlin.appeals.api import router as appeals_router  # noqa: E402

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import HeaderEx, P, Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qinlin.api.pagination import Pages
 from qinlin.appeals.models import Appeal, Category, Channel
 from qinlin.appeals.permissions import FILING_KINDS, can_view
 from qinlin.appeals.schemas import AppealDetailOut, AppealFilters, AppealIn, AppealOut
@@ -120,7 +121,7 @@ def create_appeal(
     response={200: list[AppealOut], 400: ErrorOut, 404: ErrorOut},
     summary="The caller's inbox: appeals under the places they are responsible for",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_appeals(request: HttpRequest, filters: Query[AppealFilters]) -> QuerySet[Appeal]:
     return appeals_inbox(
         current_person(request),

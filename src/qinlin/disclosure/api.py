@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qinlin.api.auth import OptionalTokenAuth
+from qinlin.api.pagination import Pages
 from qinlin.core.errors import DomainError, ForbiddenError, NotFoundError
 from qinlin.core.permissions import can
 from qinlin.disclosure.models import Channel, Notice, NoticeStatus
@@ -100,7 +101,7 @@ def _channels(uids: list[str]) -> list[Channel]:
     "ones — a withdrawal is itself disclosed — at the place or anywhere under it. Drafts are "
     "never listed. An unknown place, or a home, answers 404. " + PUBLIC,
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> QuerySet[Notice]:
     return notices_public_under(_place(filters.place)).prefetch_related("channels")
 

@@ -7,8 +7,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qinlin.api.pagination import Pages
 from qinlin.notify.models import Notification
 from qinlin.notify.schemas import NotificationOut, ReadIn, ReadOut, UnreadOut
 from qinlin.notify.selectors import notifications_of, unread_count
@@ -30,7 +31,7 @@ class ValidationErrorOut(Schema):
     description="The messages the bell shows, read and unread. A message is written in the "
     "language the caller had chosen when it was written.",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_notifications(request: HttpRequest) -> QuerySet[Notification]:
     return notifications_of(current_person(request))
 

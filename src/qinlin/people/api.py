@@ -6,8 +6,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qinlin.api.pagination import Pages
 from qinlin.core.errors import ForbiddenError, NotFoundError
 from qinlin.core.permissions import can
 from qinlin.people.current import current_person
@@ -58,7 +59,7 @@ def me(request: HttpRequest) -> Person:
     response={200: list[PersonOut], 403: ErrorOut, 404: ErrorOut},
     summary="People living or working under a place (phones masked)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_people(request: HttpRequest, place: str) -> QuerySet[Person]:
     where = place_get(place)
     if not can(current_person(request), "people.view_people", where):

@@ -5,9 +5,10 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qinlin.api.auth import OptionalTokenAuth
+from qinlin.api.pagination import Pages
 from qinlin.core.errors import ForbiddenError
 from qinlin.core.permissions import can
 from qinlin.people.models import Person
@@ -31,11 +32,12 @@ def _person(request: HttpRequest) -> Person | None:
 
 @router.get(
     "",
-    response=list[PlaceOut],
+    response={200: list[PlaceOut], 404: ErrorOut},
     auth=OptionalTokenAuth(),
     summary="List places above the home level",
+    description="404 when `parent` names no place.",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_places(request: HttpRequest, filters: Query[PlaceFilters]) -> QuerySet[Place]:
     qs = Place.objects.exclude(kind=PlaceKind.HOME).select_related("parent").order_by("path")
     if filters.parent:
@@ -77,7 +79,7 @@ def get_place(request: HttpRequest, uid: str) -> PlaceDetailOut:
     response={200: list[HomeOut], 403: ErrorOut, 404: ErrorOut},
     summary="Homes under a place, with areas (for the staff responsible there)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_homes(request: HttpRequest, uid: str) -> QuerySet[Place]:
     place = place_get(uid)
     if not can(_person(request), "places.view_homes", place):

@@ -8,8 +8,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qinlin.api.pagination import Pages
 from qinlin.appeals.models import Category
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.people.current import current_person
@@ -87,7 +88,7 @@ def _inputs(topic: Topic, payload: AdvanceIn) -> dict[str, Any]:
     response={200: list[TopicListOut], 400: ErrorOut, 404: ErrorOut},
     summary="Topics the caller may read: the board's for staff, their compound's for residents",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_topics(request: HttpRequest, filters: Query[TopicFilters]) -> QuerySet[Topic]:
     category = (filters.category or "").strip()
     if category and not Category.objects.filter(code=category).exists():
@@ -136,7 +137,7 @@ def advance_topic(request: HttpRequest, uid: str, payload: AdvanceIn) -> Topic:
     response={200: list[MeetingOut], 404: ErrorOut},
     summary="Meetings on the topics the caller may read, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> QuerySet[Meeting]:
     place = _place(filters.place) if filters.place else None
     return meetings_visible_to(current_person(request), place)
