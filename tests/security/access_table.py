@@ -150,6 +150,16 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "people:claim-codes": ("dfg", "", "fg", ""),
     "people:people-list": ("dpefg", "", "fg", ""),
     "people:phone-reveal": ("", "dpfg", "", "fg"),
+    # The code step of a login is reached only from a password just accepted.
+    "people:login-code": ("", ""),
+    "people:password-reset": ("-abcdpefg", ""),
+    "people:password-reset-code": ("-abcdpefg", ""),
+    "people:security": ("abcdpefg", ""),
+    "people:two-step": ("cdpefg", ""),
+    # Exports are POSTs, each audited: one's own data, or anyone's by the subdistrict admin.
+    "people:my-data": ("", "abcdpefg"),
+    "people:person-export": ("", "g", "", "g"),
+    "people:person-erase": ("g", "", "g", ""),
     "GET /api/v1/places": ("-abcdpefg",),
     "GET /api/v1/places/{uid}": ("-abcdpefg", "-abcdpefg"),
     "GET /api/v1/places/{uid}/homes": ("dpefg", "fg"),

@@ -211,6 +211,14 @@ FILL: dict[str, Fill] = {
     "people:claim-codes": COMPOUND,
     "people:people-list": COMPOUND,
     "people:phone-reveal": _uid("resident"),
+    "people:login-code": _none,
+    "people:password-reset": _none,
+    "people:password-reset-code": _none,
+    "people:security": _none,
+    "people:two-step": _none,
+    "people:my-data": _none,
+    "people:person-export": _uid("resident"),
+    "people:person-erase": _uid("resident"),
 }
 
 # The API's path parameters, by path (the OpenAPI template), and a minimal body that would
