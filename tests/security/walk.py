@@ -17,7 +17,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -406,7 +407,14 @@ class Walker:
             changed=changed,
             to_login=any(hop.startswith(login) for hop in hops),
         )
-        response.close()
+        # Closing a response sends request_finished, whose close_old_connections would close
+        # the walk's connection inside its transaction on PostgreSQL; the test client keeps
+        # that signal off while it handles a request, and so does the walk while it closes.
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         return answer
 
 
