@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -289,7 +288,7 @@ def test_messages_go_into_a_compound_only(places) -> None:
         run(places["building_a"], data)
 
 
-def test_a_thousand_messages_import_quickly_in_few_queries(places, alice) -> None:
+def test_a_thousand_messages_import_in_few_queries(places, alice) -> None:
     rows = [
         [
             f"2022-05-{1 + n // 100:02d} {n % 24:02d}:{n % 60:02d}",
@@ -302,13 +301,10 @@ def test_a_thousand_messages_import_quickly_in_few_queries(places, alice) -> Non
         for n in range(1000)
     ]
     data = xlsx(rows, HEADER)
-    started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         report = run(places["compound_a"], data)
-    seconds = time.perf_counter() - started
     assert report.created == 1000
     assert report.residents_matched == 100
-    assert seconds < 5, f"1,000 rows took {seconds:.2f} s"
     # Reads are one query per 900 keys; SQLite inserts about 80 rows per statement.
     assert len(queries) <= 40
     assert AppealEvent.objects.count() == 1000

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 from qinlin.core.ids import ALPHABET, UID_LENGTH, new_uid
 from qinlin.core.masking import mask_name, mask_phone
+from qinlin.core.models import AuditEvent
+from qinlin.people.models import Person
 
 
 @pytest.mark.parametrize(
@@ -51,3 +54,29 @@ def test_domain_errors_carry_a_code_a_status_and_the_field() -> None:
     assert NotFoundError("x").status == 404
     assert ConflictError("x").status == 409
     assert isinstance(ConflictError("x"), DomainError)
+
+
+def test_a_nul_character_in_a_query_is_refused_with_400_not_a_server_error(
+    client: Client, alice: Person
+) -> None:
+    client.force_login(alice)
+    answer = client.get("/appeals/mine/", {"q": "门\x00"})
+    assert answer.status_code == 400
+    assert "NUL" in answer.content.decode()
+
+
+def test_a_nul_character_reaches_the_api_as_its_own_validation_error(
+    client: Client, alice: Person
+) -> None:
+    client.force_login(alice)
+    answer = client.get("/api/v1/appeals", {"status": "\x00"})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["query", "status"]
+
+
+def test_a_nul_character_in_a_form_post_changes_nothing(client: Client, alice: Person) -> None:
+    client.force_login(alice)
+    before = AuditEvent.objects.count()
+    answer = client.post("/appeals/new/", {"text": "楼道灯\x00坏了"})
+    assert answer.status_code == 400
+    assert AuditEvent.objects.count() == before
