@@ -84,17 +84,15 @@ def residencies_pending_under(places: list[Place]) -> QuerySet[Residency]:
 
 def people_under(place: Place) -> QuerySet[Person]:
     """People with a confirmed or pending tie to a home under `place`, or a role there."""
-    return (
-        Person.objects.filter(
-            Q(
-                place.subtree_q("residencies__home__"),
-                residencies__status__in=[ResidencyStatus.PENDING, ResidencyStatus.CONFIRMED],
-            )
-            | place.subtree_q("role_assignments__place__")
-        )
-        .distinct()
-        .order_by("name", "id")
-    )
+    # Two subqueries, not an OR across two joins with DISTINCT: each finds its people through
+    # the place path index, where the joins made the database pair every person with every
+    # tie before filtering (0.35 s for one compound of the demo).
+    tied = Residency.objects.filter(
+        place.subtree_q("home__"),
+        status__in=[ResidencyStatus.PENDING, ResidencyStatus.CONFIRMED],
+    ).values("person_id")
+    serving = RoleAssignment.objects.filter(place.subtree_q("place__")).values("person_id")
+    return Person.objects.filter(Q(pk__in=tied) | Q(pk__in=serving)).order_by("name", "id")
 
 
 def _holders(action: str, place: Place) -> QuerySet[RoleAssignment]:
