@@ -37,6 +37,7 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load_servers import gunicorn, nginx
@@ -444,7 +446,13 @@ def run_all(
     return rows
 
 
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Stopped by a signal, the bench still stops its servers and removes its files.
+    signal.signal(signal.SIGTERM, _exit)
     args = parse_args(argv)
     if args.list:
         print("\n".join(SCENARIO_ORDER))

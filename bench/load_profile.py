@@ -5,7 +5,9 @@
 
 Finds the same targets as bench/load.py (bench/load_targets.py), requests the scenario's page
 through Django's test client as its login (GET scenarios only), a warm-up and then --runs
-times, and prints the median time, the number of queries and the slowest queries; with
+times, and prints the median time and this process's CPU time (which other work on a shared
+machine disturbs less; SQLite's work is in it, PostgreSQL's is not), the number of queries
+and the slowest queries; with
 --profile, pyinstrument's call tree of one request. `all` prints one line per GET scenario.
 """
 
@@ -40,16 +42,18 @@ def profile_one(scenario: Scenario, runs: int, *, show_profile: bool, show_queri
     client = _client(scenario)
     first = client.get(scenario.path)  # type: ignore[attr-defined]
     assert first.status_code == 200, (scenario.name, first.status_code)
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         client.get(scenario.path)  # type: ignore[attr-defined]
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
     with CaptureQueriesContext(connection) as queries:
         client.get(scenario.path)  # type: ignore[attr-defined]
     spent = sum(float(q["time"]) for q in queries.captured_queries) * 1000
     print(
-        f"{scenario.name:<22} median {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms"
+        f"{scenario.name:<22} median {statistics.median(times):7.1f} ms "
+        f"(CPU {statistics.median(cpu):6.1f} ms)  max {max(times):7.1f} ms"
         f"  {len(queries):>3} queries ({spent:6.1f} ms in the database)  {scenario.path}"
     )
     slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:show_queries]

@@ -201,10 +201,11 @@ def _unvoted(vote: Any, need: int) -> list[str]:
 def ballot_homes(recorder_phone: str, need: int) -> tuple[str, list[str], list[str], str]:
     """(vote uid, homes not yet voted, option letters, what was done) for a door-to-door run.
 
-    The open vote with the most homes left is used. When fewer than `need` are left and its
-    topic's compound holds more, the vote is closed (`vote_close`, storing its tally) and a
-    fresh one opened over the whole compound (`vote_open`, same options, items, secrecy and
-    deadline), so the run records ballots of homes that have not voted.
+    The open vote with the most homes left is used. When fewer than `need` are left and a
+    vote over its topic's whole compound would give at least twice as many, the vote is
+    closed (`vote_close`, storing its tally) and a fresh one opened over the compound
+    (`vote_open`, same options, items, secrecy and deadline), so that the run records ballots
+    of homes that have not voted.
     """
     from django.utils import timezone
 
@@ -229,7 +230,9 @@ def ballot_homes(recorder_phone: str, need: int) -> tuple[str, list[str], list[s
     compound = Place.objects.get(
         path=vote.topic.place.path[:COMPOUND_DEPTH], kind=PlaceKind.COMPOUND
     )
-    if left[vote.pk] < need and scope_homes(compound).count() > left[vote.pk]:
+    # Fresh when a fresh vote would give at least twice the homes left (not on every run).
+    fresh = min(need, scope_homes(compound).count())
+    if left[vote.pk] < need and fresh >= 2 * left[vote.pk]:
         items = {c.option: c.item for c in vote.choices.select_related("option")}
         vote_close(actor=recorder, vote=vote)
         vote = vote_open(

@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import gevent  # type: ignore[import-untyped]
 from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
 
@@ -89,6 +90,12 @@ events.request.add_listener(_measured)  # type: ignore[no-untyped-call]
 events.test_stop.add_listener(_write)  # type: ignore[no-untyped-call]
 
 
+def _end_run(environment: Any) -> None:
+    """Stop the run from a greenlet of its own: a user that stopped the runner itself would be
+    killed among the users before the stop completes, and the run would hang."""
+    gevent.spawn(environment.runner.quit)
+
+
 def _token(body: str) -> str:
     found = CSRF.search(body)
     if found is None:
@@ -110,7 +117,7 @@ class Visitor(FastHttpUser):
             # A user that cannot get ready is an error of the run, and ends it.
             Window.setup_failures += 1
             Window.errors[f"getting ready: {stop}"[:200]] += 1
-            self.environment.runner.quit()
+            _end_run(self.environment)
             raise
         Window.ready += 1
         runner = self.environment.runner
@@ -118,12 +125,7 @@ class Visitor(FastHttpUser):
             # Measuring starts once every user is logged in and ready, for a fixed time.
             Window.started = time.time()
             Window.deadline = Window.started + TARGETS["seconds"]
-
-    def on_time(self) -> None:
-        """End the run (every user) once the measured time is over."""
-        if Window.deadline is not None and time.time() >= Window.deadline:
-            self.environment.runner.quit()
-            raise StopUser
+            gevent.spawn_later(TARGETS["seconds"], self.environment.runner.quit)
 
     def get_ready(self) -> None:
         """What a scenario's user reads before it starts (its form's CSRF token)."""
@@ -164,9 +166,12 @@ class PageUser(Visitor):
 
     abstract = SCENARIO["kind"] != "page"
 
+    def get_ready(self) -> None:
+        # Warms the server's workers up for this page (templates, lazily loaded modules).
+        self.client.get(SCENARIO["path"], name=SETUP + "warm-up", allow_redirects=False)
+
     @task
     def read(self) -> None:
-        self.on_time()
         with self.client.get(
             SCENARIO["path"], name=SCENARIO["name"], catch_response=True, allow_redirects=False
         ) as answer:
@@ -185,7 +190,6 @@ class AppealUser(Visitor):
 
     @task
     def file(self) -> None:
-        self.on_time()
         AppealUser.filed += 1
         text = SCENARIO["texts"][AppealUser.filed % len(SCENARIO["texts"])]
         with self.client.post(
@@ -215,11 +219,10 @@ class BallotUser(Visitor):
 
     @task
     def record(self) -> None:
-        self.on_time()
         if not BallotUser.homes:
             # Bounded by count: every home prepared for this run has voted.
             Window.exhausted = True
-            self.environment.runner.quit()
+            _end_run(self.environment)
             raise StopUser
         home = BallotUser.homes.pop()
         data = {"csrfmiddlewaretoken": self.csrf, "home": home, "paper_no": "", "proxy_name": ""}
