@@ -377,7 +377,8 @@ def data_dir(args: argparse.Namespace) -> Iterator[tuple[Path, bool]]:
     if args.data_dir:
         path = Path(args.data_dir).resolve()
         path.mkdir(parents=True, exist_ok=True)
-        yield path, args.load_demo or not (path / "qinlin.sqlite3").exists()
+        empty = not args.database_url and not (path / "qinlin.sqlite3").exists()
+        yield path, args.load_demo or empty
         return
     path = Path(tempfile.mkdtemp(prefix="qinlin-load-"))
     try:
@@ -470,6 +471,11 @@ def main(argv: list[str] | None = None) -> int:
 
         from load_targets import find_targets
 
+        if fresh and connection.vendor == "postgresql":
+            # Fresh bulk-loaded tables have no statistics yet: without them the planner picks
+            # nested loops over thousands of rows (0.9 s for the people list of a compound).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         targets = find_targets()
         database, size = describe_data()
         vendor = connection.vendor
