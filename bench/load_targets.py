@@ -93,8 +93,23 @@ def _dashboard_year() -> int:
     return int(busiest["year"]) if busiest else timezone.localdate().year
 
 
-def find_targets() -> Targets:
+def _open_votes(recorder_phone: str) -> list[Any]:
+    """The open votes whose ballots the login may record (and whose topic it may read)."""
     from django.utils import timezone
+
+    from qinlin.core.permissions import can
+    from qinlin.people.models import Person
+    from qinlin.votes.models import Vote
+
+    recorder = Person.objects.get(phone=recorder_phone)
+    now = timezone.now()
+    votes = Vote.objects.filter(
+        closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now
+    ).select_related("scope", "topic__place")
+    return [v for v in votes if can(recorder, "votes.record", v.scope)]
+
+
+def find_targets() -> Targets:
 
     from qinlin.appeals.selectors import categories_active
     from qinlin.core.roles import Role
@@ -103,7 +118,7 @@ def find_targets() -> Targets:
     from qinlin.people.models import Person
     from qinlin.people.selectors import person_confirmed_homes
     from qinlin.places.models import SEGMENT, Place, PlaceKind
-    from qinlin.votes.models import Ballot, Vote
+    from qinlin.votes.models import Ballot
 
     logins = {login.role: login for login in demo_logins()}
     resident = Person.objects.get(phone=logins[Role.RESIDENT].phone)
@@ -114,11 +129,11 @@ def find_targets() -> Targets:
         raise SystemExit(f"the resident {resident.phone} has no confirmed home")
     compound = Place.objects.get(path=home.path[: 3 * SEGMENT], kind=PlaceKind.COMPOUND)
     subdistrict = Place.objects.get(path=home.path[:SEGMENT])
-    now = timezone.now()
-    votes = Vote.objects.filter(closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
-    vote = max(votes, key=lambda v: Ballot.objects.filter(vote=v).count(), default=None)
+    vote = max(
+        _open_votes(staff), key=lambda v: Ballot.objects.filter(vote=v).count(), default=None
+    )
     if vote is None:
-        raise SystemExit("no owners' vote is open: the tally and door-to-door pages need one")
+        raise SystemExit(f"no owners' vote that {staff} may record is open: the tally needs one")
     topic = vote.topic
     notice = notices_public_under(subdistrict).first()
     if notice is None:
@@ -211,17 +226,12 @@ def ballot_homes(recorder_phone: str, need: int) -> tuple[str, list[str], list[s
 
     from qinlin.people.models import Person
     from qinlin.places.models import Place, PlaceKind
-    from qinlin.votes.models import Vote
     from qinlin.votes.selectors import scope_homes, vote_letters
     from qinlin.votes.services import COMPOUND_DEPTH, vote_close, vote_open
 
     recorder = Person.objects.get(phone=recorder_phone)
     now = timezone.now()
-    votes = list(
-        Vote.objects.filter(
-            closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now
-        ).select_related("scope", "topic__place")
-    )
+    votes = _open_votes(recorder_phone)
     if not votes:
         raise SystemExit("no owners' vote is open for the door-to-door run")
     left = {v.pk: len(_unvoted(v, need)) for v in votes}

@@ -230,10 +230,6 @@ def _homes_in_scope() -> QuerySet[Place]:
     ).order_by()
 
 
-def _ballots_of_vote() -> QuerySet[Ballot]:
-    return Ballot.objects.filter(vote=OuterRef("pk")).order_by().values("vote")
-
-
 def votes_closed(place: Place, period: Period) -> QuerySet[Vote]:
     """Owners' votes whose scope is under `place`, closed within the period, each with its
     ballots and the homes (and their area) of its scope."""
@@ -242,8 +238,9 @@ def votes_closed(place: Place, period: Period) -> QuerySet[Vote]:
     # Every figure a subquery per vote: joined to the ballots and grouped, PostgreSQL counted
     # each scope's homes once per ballot (0.3 s for the demo's 15 votes of 2022, and growing
     # with ballots × homes at city scale).
-    ballots = _ballots_of_vote().annotate(n=Count("id")).values("n")
-    voted_area = _ballots_of_vote().annotate(a=Sum("home__area")).values("a")
+    of_vote = Ballot.objects.filter(vote=OuterRef("pk")).order_by().values("vote")
+    ballots = of_vote.annotate(n=Count("id")).values("n")
+    voted_area = of_vote.annotate(a=Sum("home__area")).values("a")
     return (
         Vote.objects.filter(place.subtree_q("scope__"), period.q("closed_at"))
         .select_related("topic", "scope__parent__parent__parent")
