@@ -84,15 +84,16 @@ def residencies_pending_under(places: list[Place]) -> QuerySet[Residency]:
 
 def people_under(place: Place) -> QuerySet[Person]:
     """People with a confirmed or pending tie to a home under `place`, or a role there."""
-    # Two subqueries, not an OR across two joins with DISTINCT: each finds its people through
-    # the place path index, where the joins made the database pair every person with every
-    # tie before filtering (0.35 s for one compound of the demo).
+    # One subquery, the union of two that each find their people through the place path
+    # index. An OR across two joins with DISTINCT made the database pair every person with
+    # every tie (0.35 s for a compound of the demo); an OR of two IN subqueries still read
+    # every person (0.7 s for a compound at 1,000,000 homes; the union: 0.04 s).
     tied = Residency.objects.filter(
         place.subtree_q("home__"),
         status__in=[ResidencyStatus.PENDING, ResidencyStatus.CONFIRMED],
     ).values("person_id")
     serving = RoleAssignment.objects.filter(place.subtree_q("place__")).values("person_id")
-    return Person.objects.filter(Q(pk__in=tied) | Q(pk__in=serving)).order_by("name", "id")
+    return Person.objects.filter(pk__in=tied.union(serving)).order_by("name", "id")
 
 
 def _holders(action: str, place: Place) -> QuerySet[RoleAssignment]:
