@@ -5,17 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appeals', '0003_default_categories'),
-        ('places', '0001_initial'),
-        ('topics', '0002_options_steps_meetings'),
+        ("appeals", "0003_default_categories"),
+        ("places", "0001_initial"),
+        ("topics", "0002_options_steps_meetings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['place', 'status', 'created_at'], name='appeal_place_status_created'),
+            model_name="appeal",
+            index=models.Index(
+                fields=["place", "status", "created_at"], name="appeal_place_status_created"
+            ),
         ),
     ]
