@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint test-sqlite test-postgres bench clean soak soak-concurrency soak-faults soak-fuzz
+.PHONY: demo test lint test-sqlite test-postgres bench bench-load clean soak soak-concurrency soak-faults soak-fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,19 @@ bench: $(STAMP)
 # The API fuzz of docs/security.md §5 with 500 cases per operation and role.
 soak-fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz_api.py
+# The load bench against gunicorn (bench/load.py; options: bench/load.py --help), e.g.
+#   make bench-load LOAD_ARGS="--users 10 --saturation-users ''"
+#   make bench-load LOAD_ARGS="--database-url postgres://postgres@127.0.0.1:5432/qinlin_city"
+#   make bench-load LOAD_ARGS="--nginx"     (needs nginx: apt-get install -y nginx)
+LOAD_ARGS ?=
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench,postgres]'
+	touch $(BENCH_STAMP)
+
+bench-load: $(BENCH_STAMP)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache

@@ -130,6 +130,13 @@ class Appeal(models.Model):
         indexes = [
             # The inbox: status and date under a place (joined on place path).
             models.Index(fields=["status", "created_at"], name="appeal_status_created"),
+            # The inbox of a community or subdistrict: "status = new under place X, newest
+            # first" reads the appeals of each place in X's subtree by place and status. With
+            # only the index above, PostgreSQL walked every new appeal of the city newest first
+            # and looked up its place (0.3–0.8 s for a community at 1,000,000 homes).
+            models.Index(
+                fields=["place", "status", "created_at"], name="appeal_place_status_created"
+            ),
             # "My appeals".
             models.Index(fields=["reporter", "created_at"], name="appeal_reporter_created"),
         ]

@@ -44,6 +44,9 @@ def _place_label(place: Place) -> str:
     node: Place | None = place
     while node is not None and node.kind not in _ABOVE_COMPOUND:
         names.append(node.name)
+        if node.kind == PlaceKind.COMPOUND:
+            # The compound's own parent is not selected: reading it would cost a query a row.
+            break
         node = node.parent
     return " ".join(reversed(names))
 

@@ -39,7 +39,10 @@ def _person(request: HttpRequest) -> Person | None:
 )
 @paginate(Pages)
 def list_places(request: HttpRequest, filters: Query[PlaceFilters]) -> QuerySet[Place]:
-    qs = Place.objects.exclude(kind=PlaceKind.HOME).select_related("parent").order_by("path")
+    # The kinds named rather than "not a home": the count then reads the (kind, path) index
+    # instead of every place of the city (0.17 s for 1,000,000 homes).
+    above_homes = [kind for kind in PlaceKind.values if kind != PlaceKind.HOME]
+    qs = Place.objects.filter(kind__in=above_homes).select_related("parent").order_by("path")
     if filters.parent:
         qs = qs.filter(parent=place_get(filters.parent))
     if filters.kind:

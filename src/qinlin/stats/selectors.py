@@ -235,12 +235,18 @@ def votes_closed(place: Place, period: Period) -> QuerySet[Vote]:
     ballots and the homes (and their area) of its scope."""
     homes = _homes_in_scope().values("kind").annotate(n=Count("id")).values("n")
     area = _homes_in_scope().values("kind").annotate(a=Sum("area")).values("a")
+    # Every figure a subquery per vote: joined to the ballots and grouped, PostgreSQL counted
+    # each scope's homes once per ballot (0.3 s for the demo's 15 votes of 2022, and growing
+    # with ballots × homes at city scale).
+    of_vote = Ballot.objects.filter(vote=OuterRef("pk")).order_by().values("vote")
+    ballots = of_vote.annotate(n=Count("id")).values("n")
+    voted_area = of_vote.annotate(a=Sum("home__area")).values("a")
     return (
         Vote.objects.filter(place.subtree_q("scope__"), period.q("closed_at"))
         .select_related("topic", "scope__parent__parent__parent")
         .annotate(
-            ballot_count=Count("ballots"),
-            voted_area=Sum("ballots__home__area"),
+            ballot_count=Coalesce(Subquery(ballots), Value(0)),
+            voted_area=Subquery(voted_area),
             scope_homes=Coalesce(Subquery(homes), Value(0)),
             scope_area=Subquery(area),
         )
