@@ -240,6 +240,8 @@ def _door_page(
             "letters": letters,
             "form": form,
             "failed": failed,
+            # A home of another unit, or outside the vote, has no row here to show its error.
+            "failed_elsewhere": form is not None and all(r.home.uid != failed for r in rows),
             "done": sum(1 for r in rows if r.ballot),
         },
         status=400 if form else 200,
