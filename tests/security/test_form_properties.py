@@ -17,11 +17,13 @@ import pytest
 from django.db import transaction
 from django.db.models import Model
 from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from qinlin.appeals.models import Appeal, Category
 from qinlin.core.models import AuditEvent
+from qinlin.disclosure.models import DisclosureRequest
 from qinlin.organisations.models import Activity, Registration
 from qinlin.people.models import Person
 from qinlin.places.models import Place
@@ -216,3 +218,32 @@ def test_registering_for_an_activity_ignores_whatever_else_is_posted(
         assert response.status_code == 302
         registration = Registration.objects.get(activity=activity)
         assert (registration.person, registration.status) == (alice, "registered")
+
+
+@FUZZ
+@given(body=st.data())
+def test_asking_for_a_disclosure_answers_any_post_with_the_request_or_the_form_again(
+    as_alice: Client, places: dict[str, Place], rolled_back: Any, body: st.DataObject
+) -> None:
+    askable = [places[name].uid for name in ("compound_a", "building_a", "unit_a")]
+    fields = {
+        "place": st.one_of(st.sampled_from(askable), values(*askable, places["compound_b"].uid)),
+        "text": values("请公开去年停车费的收支明细"),
+    }
+    valid = {"place": askable[0], "text": "请公开去年停车费的收支明细"}
+    posted = body.draw(bodies(fields, valid))
+    with rolled_back():
+        before = counts(DisclosureRequest)
+        response = as_alice.post(reverse("disclosure:my-requests"), posted)
+        if response.status_code == 403:
+            # A place the select does not offer: the service refuses it (forms_requests.py).
+            assert last(posted["place"]) not in askable
+            assert counts(DisclosureRequest) == before
+            event("not her place")
+            return
+        filed = assert_answered(
+            response, before, counts(DisclosureRequest), kept=last(posted.get("text", ""))
+        )
+        event("filed" if filed else "refused")
+        if filed:
+            assert counts(DisclosureRequest)[0] == before[0] + 1

@@ -171,6 +171,16 @@ def test_a_door_ballot_for_a_home_outside_the_vote_shows_why_above_the_rows(
     assert not Ballot.objects.exists()
 
 
+def test_a_door_row_naming_a_home_with_a_nul_byte_is_not_found(
+    client: Client, carol: Person, frank, places
+) -> None:
+    vote = door_vote(frank, places)
+    client.force_login(carol)
+    response = client.post(f"/votes/{vote.uid}/door/", {"home": "\x00", **B_WINS})
+    assert response.status_code == 404
+    assert not Ballot.objects.exists()
+
+
 def test_an_owner_votes_online_and_gets_a_receipt(
     client: Client, alice: Person, frank, places
 ) -> None:
