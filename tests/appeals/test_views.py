@@ -81,6 +81,16 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_saved(
     assert not Appeal.objects.exists()
 
 
+def test_an_empty_post_says_what_is_missing_rather_than_showing_a_blank_form(
+    client: Client, alice: Person, places
+) -> None:
+    client.force_login(alice)
+    response = client.post(reverse("appeals:appeal-new"), {})
+    assert response.status_code == 200
+    assert "这个字段是必填项" in response.content.decode()
+    assert not Appeal.objects.exists()
+
+
 def test_a_person_without_a_home_is_asked_to_verify_it_first(client: Client, oscar) -> None:
     client.force_login(oscar)
     body = client.get(reverse("appeals:appeal-new")).content.decode()

@@ -69,6 +69,16 @@ def test_resident_files_a_request_about_their_compound(
     assert due.isoformat() in page
 
 
+def test_an_empty_request_post_says_what_is_missing(
+    client: Client, alice: Person, places: dict[str, Place]
+) -> None:
+    client.force_login(alice)
+    response = client.post(MINE, {})
+    assert response.status_code == 400
+    assert "这个字段是必填项" in response.content.decode()
+    assert not DisclosureRequest.objects.exists()
+
+
 def test_resident_may_ask_about_their_unit(
     client: Client, alice: Person, places: dict[str, Place]
 ) -> None:

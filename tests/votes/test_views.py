@@ -143,6 +143,44 @@ def test_a_ballot_without_every_choice_is_explained(
     assert not Ballot.objects.exists()
 
 
+def test_a_refused_door_row_names_the_field_and_keeps_what_was_typed(
+    client: Client, carol: Person, frank, places
+) -> None:
+    vote = door_vote(frank, places)
+    client.force_login(carol)
+    paper_no = "第" * 41
+    response = client.post(
+        f"/votes/{vote.uid}/door/", {"home": places["home_a"].uid, "paper_no": paper_no, **B_WINS}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "纸质票编号：" in page
+    assert f'value="{paper_no}"' in page
+    assert not Ballot.objects.exists()
+
+
+def test_a_door_ballot_for_a_home_outside_the_vote_shows_why_above_the_rows(
+    client: Client, carol: Person, frank, places
+) -> None:
+    vote = door_vote(frank, places)
+    client.force_login(carol)
+    response = client.post(f"/votes/{vote.uid}/door/", {"home": places["home_b"].uid, **B_WINS})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert page.index('role="alert"') < page.index('class="door-grid"')
+    assert not Ballot.objects.exists()
+
+
+def test_a_door_row_naming_a_home_with_a_nul_byte_is_not_found(
+    client: Client, carol: Person, frank, places
+) -> None:
+    vote = door_vote(frank, places)
+    client.force_login(carol)
+    response = client.post(f"/votes/{vote.uid}/door/", {"home": "\x00", **B_WINS})
+    assert response.status_code == 404
+    assert not Ballot.objects.exists()
+
+
 def test_an_owner_votes_online_and_gets_a_receipt(
     client: Client, alice: Person, frank, places
 ) -> None:

@@ -78,10 +78,15 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
     if not places:
         return render(request, "appeals/not_resident.html")
     categories = categories_active()
+    posted = request.method == "POST"
+    # A post with no fields at all is still a post: it gets its errors, not a blank form.
     form = AppealForm(
-        request.POST or None, request.FILES or None, places=places, categories=categories
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        places=places,
+        categories=categories,
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         place = Place.objects.get(uid=form.cleaned_data["place"])
         try:
             appeal, _created = appeal_submit(

@@ -100,7 +100,8 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     """我的公开申请: the resident's requests with their answers, and the form to file one."""
     person = current_person(request)
     places = _askable_places(person)
-    form = RequestFileForm(request.POST or None, places=places)
+    # A post with no fields at all is still a post: it gets its errors, not a blank form.
+    form = RequestFileForm(request.POST if request.method == "POST" else None, places=places)
     if request.method != "POST":
         return _my_requests_page(request, person, form, can_file=bool(places))
     if form.is_valid():

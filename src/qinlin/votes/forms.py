@@ -83,3 +83,12 @@ class BallotForm(forms.Form):
 
     def choices(self) -> dict[str, str]:
         return {letter: self.cleaned_data.get(f"option_{letter}") or "" for letter in self.letters}
+
+    def problems(self) -> list[str]:
+        """Every error, each naming its field: the door-to-door row has no field of its own
+        to show them beside."""
+        return [
+            str(error) if name == "__all__" else f"{self.fields[name].label}：{error}"
+            for name, errors in self.errors.items()
+            for error in errors
+        ]

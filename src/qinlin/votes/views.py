@@ -182,7 +182,9 @@ def vote_detail(request: HttpRequest, uid: str) -> HttpResponse:
 
 def _cast(request: HttpRequest, person: Person, vote: Vote, *, channel: str) -> HttpResponse:
     """A ballot from the online form or a row of the door-to-door page."""
-    home = Place.objects.filter(uid=request.POST.get("home", ""), kind=PlaceKind.HOME).first()
+    uid = request.POST.get("home", "")
+    # PostgreSQL refuses to compare text holding a NUL byte (a server error); no uid holds one.
+    home = Place.objects.filter(uid=uid, kind=PlaceKind.HOME).first() if "\x00" not in uid else None
     if home is None:
         raise Http404
     form = BallotForm(request.POST, letters=vote_letters(vote))
@@ -240,6 +242,8 @@ def _door_page(
             "letters": letters,
             "form": form,
             "failed": failed,
+            # A home of another unit, or outside the vote, has no row here to show its error.
+            "failed_elsewhere": form is not None and all(r.home.uid != failed for r in rows),
             "done": sum(1 for r in rows if r.ballot),
         },
         status=400 if form else 200,
