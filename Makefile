@@ -28,11 +28,13 @@ test-sqlite: $(STAMP)
 	@echo "== Test suite on SQLite =="
 	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider -m "not soak"
 
-# PostgreSQL runs when it answers at 127.0.0.1:5432; otherwise the skip is said out loud.
+# PostgreSQL runs when it answers at 127.0.0.1:5432; otherwise the skip is said out loud. The
+# browser tests run once, on SQLite: they drive pages, and every page's queries run here too.
 test-postgres: $(STAMP)
 	@if $(BIN)/python -m qinlin.core.pgcheck "$(PG_URL)"; then \
 		echo "== Test suite on PostgreSQL ($(PG_URL)) =="; \
-		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m "not soak"; \
+		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m "not soak" \
+			--ignore=tests/e2e; \
 	else \
 		echo "PostgreSQL suite: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
 	fi
