@@ -188,7 +188,7 @@ def describe_data() -> tuple[str, str]:
     homes = Place.objects.filter(kind=PlaceKind.HOME).count()
     appeals = Appeal.objects.count()
     ballots = Ballot.objects.count()
-    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    cache = str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
     database = f"{'SQLite' if connection.vendor == 'sqlite' else 'PostgreSQL'} {version}"
     return database, f"{homes:,} homes, {appeals:,} appeals, {ballots:,} ballots; cache {cache}"
 

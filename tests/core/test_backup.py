@@ -173,7 +173,7 @@ def _fill_what_the_demo_leaves_empty() -> None:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     two_step_confirm(person=admin, code=f"{totp.token():06d}")
     two_step_recovery_issue(person=admin)
-    password_reset_request(phone=admin.phone, address="127.0.0.1")
+    password_reset_request(phone=str(admin.phone), address="127.0.0.1")
 
 
 def _digests() -> dict[str, str]:

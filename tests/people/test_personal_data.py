@@ -238,7 +238,7 @@ def test_erasing_removes_the_account_records_failed_logins_reset_codes_and_two_s
     alice: Person, grace: Person
 ) -> None:
     Client().post(reverse("people:login"), {"username": alice.phone, "password": "wrong"})
-    password_reset_request(phone=alice.phone, address="127.0.0.1")
+    password_reset_request(phone=str(alice.phone), address="127.0.0.1")
     TOTPDevice.objects.create(user=alice, name="authenticator", confirmed=True)
     assert AccessAttempt.objects.filter(username=alice.phone).exists()
     assert PasswordReset.objects.filter(person=alice).exists()
