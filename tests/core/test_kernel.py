@@ -74,9 +74,12 @@ def test_a_nul_character_reaches_the_api_as_its_own_validation_error(
     assert answer.json()["detail"][0]["loc"] == ["query", "status"]
 
 
-def test_a_nul_character_in_a_form_post_changes_nothing(client: Client, alice: Person) -> None:
+def test_a_nul_character_in_a_form_post_is_refused_by_the_form_keeping_the_rest(
+    client: Client, alice: Person
+) -> None:
     client.force_login(alice)
     before = AuditEvent.objects.count()
-    answer = client.post("/appeals/new/", {"text": "楼道灯\x00坏了"})
-    assert answer.status_code == 400
+    answer = client.post("/appeals/new/", {"text": "楼道灯\x00坏了", "other": "还有别的"})
+    assert answer.status_code == 200
+    assert 'class="errorlist' in answer.content.decode()
     assert AuditEvent.objects.count() == before

@@ -8,12 +8,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
-FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RefuseNulMiddleware:
-    """A NUL character in the path, a query parameter or a form field is refused with 400
-    (422 in the API's own validation form). PostgreSQL cannot store or even compare text
+    """A NUL character in the path or a query parameter is refused with 400 (422 in the
+    API's own validation form). PostgreSQL cannot store or even compare text
     holding one, so it would otherwise reach the database as a server error; no person types
     one, and refusing it everywhere is simpler than guarding every lookup."""
 
@@ -36,10 +35,6 @@ def _nul_in(request: HttpRequest) -> tuple[str, str] | None:
     for name, values in request.GET.lists():
         if NUL in name or any(NUL in value for value in values):
             return ("query", name)
-    # Only form posts (as CsrfViewMiddleware reads them anyway): reading a JSON body here
-    # would consume it before the API's parser.
-    if request.method == "POST" and request.content_type in FORMS:
-        for name, values in request.POST.lists():
-            if NUL in name or any(NUL in value for value in values):
-                return ("form", name)
+    # Form posts are left to their forms: Django's CharField refuses a NUL with an error on
+    # the field and gives the page back with everything else that was typed.
     return None
