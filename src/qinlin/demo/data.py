@@ -147,6 +147,18 @@ PLANS = [
     Decimal("135.20"),
     Decimal("143.88"),
 ]
+# The 上河园 home of each demo login that lives there: (building, unit, room).
+LOGIN_HOMES: dict[Role, tuple[str, str, str]] = {
+    Role.RESIDENT: ("3号楼", "2单元", "301"),
+    Role.BUILDING_HEAD: ("3号楼", "1单元", "201"),
+    Role.OWNERS_COMMITTEE: ("1号楼", "1单元", "502"),
+    Role.BRANCH_SECRETARY: ("2号楼", "3单元", "402"),
+    Role.BACKBONE: ("3号楼", "2单元", "502"),
+    Role.RESIDENT_REP: ("4号楼", "1单元", "102"),
+    Role.UNIT_HEAD: ("3号楼", "2单元", "202"),
+    Role.PARTY_MEMBER: ("5号楼", "2单元", "601"),
+}
+
 DEMO_LOGINS: list[tuple[Role, str]] = [
     (Role.RESIDENT, "李秀英"),
     (Role.BUILDING_HEAD, "王建国"),
@@ -460,18 +472,8 @@ def _place_logins(
     unit32 = homes[("3号楼", "2单元", "101")].parent
     assert building3 is not None
     assert unit32 is not None
-    household = {
-        Role.RESIDENT: ("3号楼", "2单元", "301"),
-        Role.BUILDING_HEAD: ("3号楼", "1单元", "201"),
-        Role.OWNERS_COMMITTEE: ("1号楼", "1单元", "502"),
-        Role.BRANCH_SECRETARY: ("2号楼", "3单元", "402"),
-        Role.BACKBONE: ("3号楼", "2单元", "502"),
-        Role.RESIDENT_REP: ("4号楼", "1单元", "102"),
-        Role.UNIT_HEAD: ("3号楼", "2单元", "202"),
-        Role.PARTY_MEMBER: ("5号楼", "2单元", "601"),
-    }
     taken: set[int] = set()
-    for role, key in household.items():
+    for role, key in LOGIN_HOMES.items():
         b.live(people[role], homes[key])
         taken.add(homes[key].pk)
     b.role(people[Role.BUILDING_HEAD], Role.BUILDING_HEAD, building3)

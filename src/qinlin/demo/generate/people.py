@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.contrib.auth.hashers import make_password
 
 from qinlin.core.roles import Role
-from qinlin.demo.data import PASSWORD, DemoLogin, demo_logins, person_name
+from qinlin.demo.data import LOGIN_HOMES, PASSWORD, DemoLogin, demo_logins, person_name
 from qinlin.demo.generate.city import City
 from qinlin.demo.generate.places import Community, Compound, Home, Subdistrict
 from qinlin.organisations.models import BranchKind, MemberRole, PartyBranch, PartyMembership
@@ -45,17 +45,6 @@ RESIDENCY_FIELDS = [
     "decided_at",
 ]
 ROLE_FIELDS = ["id", "person", "role", "place", "starts_on", "created_at"]
-# Where load_demo puts the logins that live in 上河园: (building, unit, home).
-LOGIN_HOMES = {
-    Role.RESIDENT: ("3号楼", "2单元", "301"),
-    Role.BUILDING_HEAD: ("3号楼", "1单元", "201"),
-    Role.OWNERS_COMMITTEE: ("1号楼", "1单元", "502"),
-    Role.BRANCH_SECRETARY: ("2号楼", "3单元", "402"),
-    Role.BACKBONE: ("3号楼", "2单元", "502"),
-    Role.RESIDENT_REP: ("4号楼", "1单元", "102"),
-    Role.UNIT_HEAD: ("3号楼", "2单元", "202"),
-    Role.PARTY_MEMBER: ("5号楼", "2单元", "601"),
-}
 COMMUNITY_LOGINS = (
     Role.DEPUTY,
     Role.THIRD_PARTY,
