@@ -5,9 +5,11 @@
 Loads the demo (北苑街道 with its year 2022 of work) into a fresh SQLite database, then
 requests the subdistrict's dashboard for 2022 as the subdistrict admin through Django's test
 client, the whole page (every figure, the charts, the template): a warm-up, then 20 timed
-requests; also the figures alone (`stats_for`), the annual report page and its workbook.
-Prints the median, p95 and max and the queries per page. Target: the dashboard's p95 under
-300 ms. Exits 1 if missed.
+requests, each computing every figure (the figures' cache, stats/cache.py, is emptied before
+each); then the same page with the figures kept in the cache (what a second look costs until
+something changes); also the figures alone (`stats_for`), the annual report page and its
+workbook, computed. Prints the median, p95 and max and the queries per page. Target: the
+computed dashboard's p95 under 300 ms. Exits 1 if missed.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def main() -> int:
     try:
         setup_django(data_dir)
         from django.conf import settings
+        from django.core.cache import cache
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
@@ -78,12 +81,25 @@ def main() -> int:
             f"SQLite {sqlite3.sqlite_version}; dashboard: {len(queries)} queries, "
             f"{len(page.content) // 1024} KiB"
         )
-        dashboard = timed("dashboard page (2022)", lambda: client.get(url))
+
+        def computed(path: str) -> Callable[[], object]:
+            def get() -> object:
+                cache.clear()
+                return client.get(path)
+
+            return get
+
+        dashboard = timed("dashboard page (2022)", computed(url))
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        print(f"figures kept in the cache: {len(queries)} queries")
+        timed("dashboard page, figures kept", lambda: client.get(url))
         timed("figures alone (stats_for)", lambda: stats_for(sub, Period.year(2022)))
         report = reverse("stats:report", args=[sub.uid, 2022])
-        timed("annual report page", lambda: client.get(report))
+        timed("annual report page", computed(report))
         xlsx = reverse("stats:report-xlsx", args=[sub.uid, 2022])
-        timed("annual report workbook", lambda: client.get(xlsx))
+        timed("annual report workbook", computed(xlsx))
         if dashboard > LIMIT_MS:
             print(f"MISSED: the dashboard's p95 {dashboard:.1f} ms is over {LIMIT_MS:.0f} ms")
             return 1

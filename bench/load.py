@@ -144,6 +144,9 @@ def server_env(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
         QINLIN_SECRET_KEY="loadbench-" + os.urandom(16).hex(),
         QINLIN_ALLOWED_HOSTS="127.0.0.1,localhost",
         QINLIN_LOG_LEVEL="WARNING",
+        # One resident files hundreds of appeals a minute here on purpose: the abuse limits of
+        # core/ratelimit.py would answer 429 after the tenth (docs/security.md §4).
+        QINLIN_RATE_LIMITS="appeals.submit=0/0/3600",
     )
     if args.database_url:
         env["QINLIN_DATABASE_URL"] = args.database_url

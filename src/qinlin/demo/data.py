@@ -35,6 +35,7 @@ from qinlin.people.models import (
 )
 from qinlin.places.models import Place, PlaceKind
 from qinlin.places.services import child_path
+from qinlin.stats.cache import stats_forget_all
 
 SUBDISTRICT = "北苑街道"
 PASSWORD = "qinlin-demo"  # noqa: S105 — the demo's published password, printed on start
@@ -288,6 +289,8 @@ def load_demo(*, stdout: Callable[[str], object] | None = None) -> DemoResult:
     if demo_exists():
         return DemoResult(created=False, logins=demo_logins())
     with transaction.atomic():
+        # Written past the services and their audit events: no cached figure holds.
+        transaction.on_commit(stats_forget_all)
         return _load(_Builder(), say)
 
 

@@ -12,7 +12,8 @@ from qinlin.core.errors import ForbiddenError, NotFoundError
 from qinlin.core.permissions import can
 from qinlin.people.current import current_person
 from qinlin.places.schemas import ErrorOut
-from qinlin.stats.figures import Stats, stats_for
+from qinlin.stats.cache import stats_cached
+from qinlin.stats.figures import Stats
 from qinlin.stats.forms import period_between
 from qinlin.stats.schemas import PeriodFilters, StatsOut
 from qinlin.stats.selectors import Period, stats_place_get
@@ -46,4 +47,4 @@ def get_stats(request: HttpRequest, place_uid: str, filters: Query[PeriodFilters
         raise NotFoundError(_("找不到这个地点，或不能为它生成数据看板。"), field="place")
     if not can(person, "stats.view", place):
         raise ForbiddenError()
-    return stats_for(place, _period(filters))
+    return stats_cached(place, _period(filters))

@@ -6,3 +6,8 @@ class StatsConfig(AppConfig):
     name = "qinlin.stats"
     label = "stats"
     verbose_name = _("数据看板")
+
+    def ready(self) -> None:
+        from qinlin.stats.cache import connect
+
+        connect()

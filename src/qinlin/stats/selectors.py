@@ -147,15 +147,28 @@ def memberships_under(place: Place) -> QuerySet[PartyMembership]:
 # --- activities -----------------------------------------------------------------------------
 
 
+def _activities(place: Place, period: Period) -> QuerySet[Activity]:
+    return Activity.objects.filter(
+        place.subtree_q("place__"), period.q("starts_at"), cancelled_at__isnull=True
+    )
+
+
 def activities_held(place: Place, period: Period) -> QuerySet[Activity]:
     """Activities for places under `place` that started in the period (and have started by
     now) and were not cancelled."""
-    return Activity.objects.filter(
-        place.subtree_q("place__"),
-        period.q("starts_at"),
-        starts_at__lte=timezone.now(),
-        cancelled_at__isnull=True,
-    ).select_related(PLACE_CHAIN)
+    return (
+        _activities(place, period).filter(starts_at__lte=timezone.now()).select_related(PLACE_CHAIN)
+    )
+
+
+def next_activity_start(place: Place, period: Period, after: datetime) -> datetime | None:
+    """When the next of those activities starts after `after`: the figures change then."""
+    start: datetime | None = (
+        _activities(place, period)
+        .filter(starts_at__gt=after)
+        .aggregate(Min("starts_at"))["starts_at__min"]
+    )
+    return start
 
 
 def attendances(place: Place, period: Period) -> QuerySet[Registration]:

@@ -20,9 +20,10 @@ from qinlin.core.permissions import can
 from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.places.models import Place
+from qinlin.stats.cache import stats_cached
 from qinlin.stats.charts import charts_for
 from qinlin.stats.drilldown import drill_get, drill_records, hide_text, value_label
-from qinlin.stats.figures import Stats, stats_for
+from qinlin.stats.figures import Stats
 from qinlin.stats.forms import FIRST_YEAR, PeriodForm, PlacePeriodForm, period_between
 from qinlin.stats.report import CONTENT_TYPE, report_sections, report_title, report_xlsx
 from qinlin.stats.selectors import Period, stats_place_get, stats_places
@@ -104,7 +105,7 @@ def dashboard(request: HttpRequest, uid: str | None = None) -> HttpResponse:
         message = _("统计条件有误，请按提示改正。")
         return _refuse(request, "stats/dashboard.html", message, 400, **context)
     context["period"] = period
-    context["stats"] = stats = stats_for(place, period)
+    context["stats"] = stats = stats_cached(place, period)
     context["charts"] = charts_for(stats)
     return render(request, "stats/dashboard.html", context)
 
@@ -167,7 +168,7 @@ def _report_stats(request: HttpRequest, uid: str, year: int) -> Stats | HttpResp
     if not first <= year <= last:
         message = _("年度须在 %(first)s 到 %(last)s 之间。") % {"first": first, "last": last}
         return _refuse(request, "stats/report.html", message, 404)
-    return stats_for(place, Period.year(year))
+    return stats_cached(place, Period.year(year))
 
 
 @login_required

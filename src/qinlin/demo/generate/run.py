@@ -262,6 +262,7 @@ class _Run:
 def generate(options: Options, *, say: Callable[[str], object] | None = None) -> Generated:
     """Build the city in the current (empty) database, in one transaction."""
     from qinlin.demo.generate.writer import Writer
+    from qinlin.stats.cache import stats_forget_all
 
     speak = say or (lambda _text: None)
     started = time.perf_counter()
@@ -281,6 +282,8 @@ def generate(options: Options, *, say: Callable[[str], object] | None = None) ->
             raise
         speak("  writing the last rows …")
         writer.finish()
+        # Written past the services and their audit events: no cached figure holds.
+        transaction.on_commit(stats_forget_all)
     speak("  ANALYZE …")
     writer.analyze()
     result = Generated(total_seconds=time.perf_counter() - started, logins=run.people.login_list)

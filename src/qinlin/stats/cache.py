@@ -1,0 +1,110 @@
+"""The dashboard's figures, kept in Django's cache until something they count changes.
+
+A subdistrict-year is about 35 aggregate queries: 1–2 s of PostgreSQL at 1,000,000 homes
+(bench/RESULTS.md), paid by every admin who opens the page. What invalidates it is the audit
+chain: every change to the records goes through a service that records an audit event
+(architecture.md), and each event, once its transaction commits, moves on the *generation* of
+its subdistrict — the first segment of the event's place path, since subdistricts are the roots
+of the place tree and records never move from one to another. An event without a place (a
+registration, a person) moves on the generation of every subdistrict at once. A cached entry
+is keyed by its place, period, language and both generations, so the next request after a
+commit recomputes, and every process behind one Redis agrees.
+
+Writes that bypass the services (`qinlin generate`, `qinlin restore`, the demo loader) call
+`stats_forget_all`. The clock alone changes one figure — an activity counts once it has
+started — so an entry lives no longer than until the next such start in its scope and period;
+and never longer than MAX_AGE, which bounds what a lagging read replica could leave behind.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from qinlin.core.audit import audit_recorded
+from qinlin.core.models import AuditEvent
+from qinlin.places.models import SEGMENT, Place
+from qinlin.stats.figures import Stats, stats_for
+from qinlin.stats.selectors import Period, next_activity_start
+
+MAX_AGE = 10 * 60
+EVERYWHERE = ""
+
+
+def _generation_key(root: str) -> str:
+    return f"stats:generation:{root}"
+
+
+def _fresh_generation() -> int:
+    # A generation lost from the cache (evicted, flushed) starts again from the clock in
+    # nanoseconds, far above any count of bumps it could have reached: an old entry's key is
+    # never matched again.
+    return time.time_ns()
+
+
+def _generations(place: Place) -> tuple[int, int]:
+    keys = [_generation_key(EVERYWHERE), _generation_key(place.path[:SEGMENT])]
+    found: dict[str, Any] = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _fresh_generation(), timeout=None)
+            found[key] = cache.get(key)
+    return int(found[keys[0]]), int(found[keys[1]])
+
+
+def _bump(root: str) -> None:
+    key = _generation_key(root)
+    try:
+        cache.incr(key)
+    except ValueError:  # not in the cache: any new value differs from what entries hold
+        cache.set(key, _fresh_generation(), timeout=None)
+
+
+def stats_forget(path: str) -> None:
+    """Every cached figure of the subdistrict holding `path` ("" for all) is out of date."""
+    _bump(path[:SEGMENT])
+
+
+def stats_forget_all() -> None:
+    _bump(EVERYWHERE)
+
+
+def seconds_to_live(place: Place, period: Period, now: datetime) -> int:
+    start = next_activity_start(place, period, now)
+    if start is None:
+        return MAX_AGE
+    return max(1, min(MAX_AGE, int((start - now).total_seconds()) + 1))
+
+
+def stats_cached(place: Place, period: Period) -> Stats:
+    """`stats_for(place, period)`, from the cache when nothing it counts has changed."""
+    everywhere, subdistrict = _generations(place)
+    key = (
+        f"stats:figures:{place.pk}:{period.start:%Y%m%d}:{period.end:%Y%m%d}:"
+        f"{get_language()}:{everywhere}:{subdistrict}"
+    )
+    stats: Stats | None = cache.get(key)
+    if stats is None:
+        now = timezone.now()
+        stats = stats_for(place, period)
+        cache.set(key, stats, timeout=seconds_to_live(place, period, now))
+    return stats
+
+
+def _on_audit_event(sender: type[AuditEvent], event: AuditEvent, **kwargs: Any) -> None:
+    path = event.place_path
+    # Now, for the rest of this transaction (and a test, whose transaction never commits);
+    # again on commit, since a request that read the generation in between may have cached
+    # the figures as they were before this change.
+    stats_forget(path)
+    transaction.on_commit(lambda: stats_forget(path))
+
+
+def connect() -> None:
+    audit_recorded.connect(_on_audit_event, sender=AuditEvent, dispatch_uid="stats.cache")
