@@ -48,6 +48,7 @@ def test_a_second_look_reads_the_kept_figures(
     # The session, the person and their roles, the place, its form: not the ~30 aggregates.
     assert kept <= computed - 20, (computed, kept)
     assert again.context["stats"] == first.context["stats"]
+    assert again.context["charts"] == first.context["charts"]
 
 
 def test_a_change_under_the_subdistrict_is_seen_by_the_next_look(

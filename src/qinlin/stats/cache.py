@@ -1,4 +1,4 @@
-"""The dashboard's figures, kept in Django's cache until something they count changes.
+"""The dashboard's figures and charts, kept in Django's cache until something they count changes.
 
 A subdistrict-year is about 35 aggregate queries: 1–2 s of PostgreSQL at 1,000,000 homes
 (bench/RESULTS.md), paid by every admin who opens the page. What invalidates it is the audit
@@ -19,8 +19,9 @@ and never longer than MAX_AGE, which bounds what a lagging read replica could le
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -30,8 +31,11 @@ from django.utils.translation import get_language
 from qinlin.core.audit import audit_recorded
 from qinlin.core.models import AuditEvent
 from qinlin.places.models import SEGMENT, Place
+from qinlin.stats.charts import Charts, charts_for
 from qinlin.stats.figures import Stats, stats_for
 from qinlin.stats.selectors import Period, next_activity_start
+
+T = TypeVar("T")
 
 MAX_AGE = 10 * 60
 EVERYWHERE = ""
@@ -82,19 +86,28 @@ def seconds_to_live(place: Place, period: Period, now: datetime) -> int:
     return max(1, min(MAX_AGE, int((start - now).total_seconds()) + 1))
 
 
-def stats_cached(place: Place, period: Period) -> Stats:
-    """`stats_for(place, period)`, from the cache when nothing it counts has changed."""
+def _kept(name: str, place: Place, period: Period, compute: Callable[[], T]) -> T:
     everywhere, subdistrict = _generations(place)
     key = (
-        f"stats:figures:{place.pk}:{period.start:%Y%m%d}:{period.end:%Y%m%d}:"
+        f"stats:{name}:{place.pk}:{period.start:%Y%m%d}:{period.end:%Y%m%d}:"
         f"{get_language()}:{everywhere}:{subdistrict}"
     )
-    stats: Stats | None = cache.get(key)
-    if stats is None:
+    value: T | None = cache.get(key)
+    if value is None:
         now = timezone.now()
-        stats = stats_for(place, period)
-        cache.set(key, stats, timeout=seconds_to_live(place, period, now))
-    return stats
+        value = compute()
+        cache.set(key, value, timeout=seconds_to_live(place, period, now))
+    return value
+
+
+def stats_cached(place: Place, period: Period) -> Stats:
+    """`stats_for(place, period)`, from the cache when nothing it counts has changed."""
+    return _kept("figures", place, period, lambda: stats_for(place, period))
+
+
+def charts_cached(stats: Stats) -> Charts:
+    """`charts_for(stats)`, likewise: the monthly counts behind them are aggregates too."""
+    return _kept("charts", stats.place, stats.period, lambda: charts_for(stats))
 
 
 def _on_audit_event(sender: type[AuditEvent], event: AuditEvent, **kwargs: Any) -> None:

@@ -20,8 +20,7 @@ from qinlin.core.permissions import can
 from qinlin.people.current import current_person
 from qinlin.people.models import Person
 from qinlin.places.models import Place
-from qinlin.stats.cache import stats_cached
-from qinlin.stats.charts import charts_for
+from qinlin.stats.cache import charts_cached, stats_cached
 from qinlin.stats.drilldown import drill_get, drill_records, hide_text, value_label
 from qinlin.stats.figures import Stats
 from qinlin.stats.forms import FIRST_YEAR, PeriodForm, PlacePeriodForm, period_between
@@ -106,7 +105,7 @@ def dashboard(request: HttpRequest, uid: str | None = None) -> HttpResponse:
         return _refuse(request, "stats/dashboard.html", message, 400, **context)
     context["period"] = period
     context["stats"] = stats = stats_cached(place, period)
-    context["charts"] = charts_for(stats)
+    context["charts"] = charts_cached(stats)
     return render(request, "stats/dashboard.html", context)
 
 
@@ -185,7 +184,7 @@ def annual_report(request: HttpRequest, uid: str, year: int) -> HttpResponse:
             "stats": stats,
             "title": report_title(stats),
             "sections": report_sections(stats),
-            "charts": charts_for(stats),
+            "charts": charts_cached(stats),
             "back": reverse("stats:dashboard-place", args=[stats.place.uid])
             + "?"
             + stats.period.query,
