@@ -102,6 +102,7 @@ def test_a_chat_export_becomes_appeals_of_the_compound(places, alice, dave) -> N
     assert appeals["垃圾桶满了没人清"].place == places["home_a"]
     assert appeals["垃圾桶满了没人清"].category.code == "environment"
     for appeal in appeals.values():
+        assert appeal.place_path == appeal.place.path
         assert appeal.channel == Channel.CHAT_GROUP
         assert appeal.status == AppealStatus.NEW
         assert appeal.entered_by == dave

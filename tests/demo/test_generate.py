@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -99,6 +99,10 @@ def test_every_appeal_has_its_timeline() -> None:
     assert AppealEvent.objects.exclude(status="new").count() == handled
     accepted = Appeal.objects.filter(status="accepted")
     assert not accepted.filter(topic__isnull=True).exists()
+
+
+def test_every_appeal_carries_its_places_path() -> None:
+    assert not Appeal.objects.exclude(place_path=F("place__path")).exists()
 
 
 def test_the_bench_compound_has_a_topic_at_every_stage() -> None:

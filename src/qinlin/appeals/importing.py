@@ -27,7 +27,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qinlin.appeals.models import Appeal, AppealEvent, AppealStatus, Category, Channel
+from qinlin.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealStatus,
+    Category,
+    Channel,
+    with_place_paths,
+)
 from qinlin.appeals.services import MAX_TEXT
 from qinlin.core.audit import audit_record
 from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
@@ -539,7 +546,7 @@ def appeals_import(
             fresh = _new_messages(messages)
             residents = _residents(compound, {m.phone for m in fresh if m.phone})
             appeals = [_appeal(m, actor=actor, residents=residents) for m in fresh]
-            Appeal.objects.bulk_create(appeals, batch_size=_BATCH)
+            Appeal.objects.bulk_create(with_place_paths(appeals), batch_size=_BATCH)
             AppealEvent.objects.bulk_create(
                 [
                     AppealEvent(appeal=a, at=a.created_at, actor=actor, status=AppealStatus.NEW)

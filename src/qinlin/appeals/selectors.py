@@ -61,7 +61,7 @@ def appeals_inbox(person: Person, filters: InboxFilters) -> QuerySet[Appeal]:
         return Appeal.objects.none()
     where = Q()
     for scope in scopes:
-        where |= scope.subtree_q("place__")
+        where |= scope.path_range_q("place_path")
     qs = Appeal.objects.filter(where)
     if filters.category is not None:
         qs = qs.filter(category=filters.category)

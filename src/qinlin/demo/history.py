@@ -35,7 +35,14 @@ from django.core.files.storage import default_storage
 from django.db.models import Model
 from django.utils import timezone
 
-from qinlin.appeals.models import Appeal, AppealEvent, AppealStatus, Category, Channel
+from qinlin.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealStatus,
+    Category,
+    Channel,
+    with_place_paths,
+)
 from qinlin.core.roles import Role
 from qinlin.demo import history_texts as texts
 from qinlin.demo.photos import jpeg
@@ -991,7 +998,7 @@ class _History:
         for topic, option in r.decided:
             topic.decided_option = option
         Topic.objects.bulk_update([t for t, _o in r.decided], ["decided_option", "decision"])
-        Appeal.objects.bulk_create(r.appeals)
+        Appeal.objects.bulk_create(with_place_paths(r.appeals))
         _bulk(AppealEvent, r.events)
         Meeting.objects.bulk_create([m for m, _t in r.meetings])
         through = Meeting.topics.through
@@ -1386,7 +1393,7 @@ def _loose_appeals(h: _History) -> int:
                 note=appeal.decision_note,
             )
         )
-    _bulk(Appeal, appeals)
+    _bulk(Appeal, with_place_paths(appeals))
     _bulk(AppealEvent, events)
     return len(appeals)
 

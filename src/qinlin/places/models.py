@@ -133,7 +133,10 @@ class Place(models.Model):
 
     def subtree_q(self, prefix: str = "") -> Q:
         """A filter for this place and everything under it (on a relation when `prefix` is set)."""
-        field = f"{prefix}path" if prefix else "path"
+        return self.path_range_q(f"{prefix}path" if prefix else "path")
+
+    def path_range_q(self, field: str) -> Q:
+        """The same filter on a copy of the path another table keeps (Appeal.place_path)."""
         return Q(**{f"{field}__gte": self.path, f"{field}__lt": self.path + PATH_END})
 
     def contains(self, other: Place) -> bool:

@@ -182,9 +182,9 @@ def attendances(place: Place, period: Period) -> QuerySet[Registration]:
 
 
 def appeals_received(place: Place, period: Period) -> QuerySet[Appeal]:
-    return Appeal.objects.filter(place.subtree_q("place__"), period.q("created_at")).select_related(
-        PLACE_CHAIN, "category"
-    )
+    return Appeal.objects.filter(
+        place.path_range_q("place_path"), period.q("created_at")
+    ).select_related(PLACE_CHAIN, "category")
 
 
 def topics_created(place: Place, period: Period) -> QuerySet[Topic]:

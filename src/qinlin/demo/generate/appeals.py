@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from qinlin.appeals.models import Appeal, AppealEvent, AppealStatus, Channel
 from qinlin.demo import history_texts as texts
 from qinlin.demo.generate.city import City
-from qinlin.demo.generate.places import Compound
+from qinlin.demo.generate.places import Compound, Home
 
 APPEAL_FIELDS = [
     "id",
@@ -19,6 +19,7 @@ APPEAL_FIELDS = [
     "text",
     "category",
     "place",
+    "place_path",
     "household",
     "reporter",
     "reporter_name",
@@ -41,6 +42,7 @@ class Filed:
     """Who raised an appeal, where and how."""
 
     place: int
+    place_path: str
     household: int | None
     reporter: int | None
     reporter_name: str
@@ -55,16 +57,22 @@ def filed(city: City, compound: Compound, place: int | None = None) -> Filed:
     reporter = rng.choice(compound.residents)
     home = compound.home_of[reporter]
     if rng.random() < 0.35:
-        return Filed(place or home.id, home.id, reporter, "", Channel.ONLINE, reporter)
+        at = place or home.id
+        return Filed(at, _path(compound, home, at), home.id, reporter, "", Channel.ONLINE, reporter)
     at = place or rng.choice([home.id, home.unit, home.building, compound.id])
     return Filed(
         at,
+        _path(compound, home, at),
         home.id,
         None,
         compound.names[reporter],
         rng.choice(OFFLINE),
         compound.holder("grid_worker"),
     )
+
+
+def _path(compound: Compound, home: Home, place: int) -> str:
+    return home.path if place == home.id else compound.path_of(place)
 
 
 def write_appeal(
@@ -89,6 +97,7 @@ def write_appeal(
         text,
         category,
         who.place,
+        who.place_path,
         who.household,
         who.reporter,
         who.reporter_name,

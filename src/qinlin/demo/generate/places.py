@@ -89,6 +89,14 @@ class Compound:
     home_of: dict[int, Home] = field(default_factory=dict)  # person → their first home
     roles: dict[str, list[int]] = field(default_factory=dict)
     building_heads: dict[int, int] = field(default_factory=dict)
+    paths: dict[int, str] = field(default_factory=dict)  # the compound, its buildings, units
+
+    def path_of(self, place: int) -> str:
+        """The path of the compound, one of its buildings or units, or one of its homes."""
+        found = self.paths.get(place)
+        if found is not None:
+            return found
+        return next(h.path for h in self.homes if h.id == place)
 
     def holder(self, role: str) -> int:
         return (self.roles.get(role) or self.community.staff)[0]
@@ -191,6 +199,7 @@ def compound(
     rng = city.rng
     path = home.path + segment(position)
     made = Compound(add_place(city, PlaceKind.COMPOUND, name, home.id, path), name, path, home)
+    made.paths[made.id] = path
     style = rng.random()
     if bench:
         n_buildings, units_per, floors, per_floor = BENCH_SHAPE
@@ -210,6 +219,7 @@ def compound(
         b_path = path + segment(number - 1)
         building = add_place(city, PlaceKind.BUILDING, b_name, made.id, b_path)
         made.buildings.append((building, b_name))
+        made.paths[building] = b_path
         for u in range(units_per if bench else min(6, max(2, units_per + rng.randint(-1, 1)))):
             if count >= size:
                 break
@@ -220,6 +230,7 @@ def compound(
                 f"{b_name}{u + 1}单元",
             )
             made.units.append(unit)
+            made.paths[unit.id] = u_path
             position_in_unit = 0
             for floor in range(1, floors + 1):
                 for door in range(1, per_floor + 1):

@@ -240,7 +240,7 @@ class _Run:
         city, rng = self.city, self.city.rng
         resident = self.people.logins[Role.RESIDENT]
         home = compound.home_of[resident]
-        who = appeals.Filed(home.id, home.id, resident, "", Channel.ONLINE, resident)
+        who = appeals.Filed(home.id, home.path, home.id, resident, "", Channel.ONLINE, resident)
         worker = compound.holder("grid_worker")
         for n, (status, code, line, note) in enumerate(texts.LOOSE_APPEALS[::3]):
             created = city.now - timedelta(days=2 + n * 40, hours=rng.randint(0, 6))
