@@ -23,11 +23,12 @@ from hypothesis import strategies as st
 
 from qinlin.appeals.models import Appeal, Category
 from qinlin.core.models import AuditEvent
-from qinlin.disclosure.models import DisclosureRequest
+from qinlin.disclosure.models import DisclosureRequest, Notice, Objection
 from qinlin.organisations.models import Activity, Registration
 from qinlin.people.models import Person
 from qinlin.places.models import Place
 from qinlin.votes.models import Ballot, Vote
+from tests.disclosure.helpers import published
 from tests.organisations.helpers import clinic
 from tests.votes.helpers import door_vote
 
@@ -247,3 +248,28 @@ def test_asking_for_a_disclosure_answers_any_post_with_the_request_or_the_form_a
         event("filed" if filed else "refused")
         if filed:
             assert counts(DisclosureRequest)[0] == before[0] + 1
+
+
+@pytest.fixture
+def notice_in_period(erin: Person, places: dict[str, Place]) -> Notice:
+    return published(erin, places)
+
+
+@FUZZ
+@given(body=bodies({"text": values("停水时间太长，老人用水怎么办")}, {"text": "停水时间太长"}))
+def test_objecting_to_a_notice_answers_any_post_with_the_objection_or_the_form_again(
+    as_alice: Client, notice_in_period: Notice, rolled_back: Any, body: dict[str, Any]
+) -> None:
+    notice = notice_in_period
+    with rolled_back():
+        before = counts(Objection)
+        response = as_alice.post(f"/n/{notice.uid}/objections/", body)
+        filed = assert_answered(
+            response, before, counts(Objection), kept=last(body.get("text", ""))
+        )
+        event("filed" if filed else "refused")
+        if filed:
+            assert response["Location"] == f"/n/{notice.uid}/#objections"
+            [objection] = notice.objections.all()
+            assert objection.text == last(body["text"]).strip()
+            assert counts(AuditEvent) > before[-1:]
