@@ -7,6 +7,7 @@ are shown as stored. Objection authors are masked here (张*明), to every calle
 from datetime import date, datetime
 from typing import Any, Self
 
+from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Schema
@@ -22,6 +23,15 @@ from qinlin.disclosure.models import (
     Objection,
     Origin,
 )
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """What `get_FOO_display` answers, without building the field's whole table of choices on
+    each call: a list of 100 notices with their channels asked for it ~500 times (15 ms)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 class NoticeFilters(Schema):
@@ -42,7 +52,7 @@ class ChannelRef(Schema):
 
     @staticmethod
     def resolve_kind_label(obj: Channel) -> str:
-        return str(obj.get_kind_display())
+        return _label(ChannelKind, obj.kind)
 
 
 class ChannelOut(ChannelRef):
@@ -106,11 +116,11 @@ class NoticeListOut(Schema):
 
     @staticmethod
     def resolve_kind_label(obj: Notice) -> str:
-        return str(obj.get_kind_display())
+        return _label(NoticeKind, obj.kind)
 
     @staticmethod
     def resolve_origin_label(obj: Notice) -> str:
-        return str(obj.get_origin_display())
+        return _label(Origin, obj.origin)
 
     @staticmethod
     def resolve_status(obj: Notice) -> NoticeStatus:
