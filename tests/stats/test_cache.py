@@ -19,7 +19,7 @@ from qinlin.appeals.services import appeal_submit
 from qinlin.core.audit import audit_record
 from qinlin.people.models import Person
 from qinlin.places.models import Place
-from qinlin.stats.cache import MAX_AGE, seconds_to_live
+from qinlin.stats.cache import MAX_AGE, connect, disconnect, seconds_to_live, stats_forget
 from qinlin.stats.selectors import Period
 from tests.factories import tree
 from tests.stats.helpers import YEAR, at, build
@@ -74,6 +74,13 @@ def test_a_change_under_the_subdistrict_is_seen_by_the_next_look(
     assert compound.context["stats"].appeals.received.count >= 1
 
 
+@pytest.fixture
+def shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As behind one Redis: the generations live in the cache (the tests' cache is local)."""
+    monkeypatch.setattr("qinlin.stats.cache.shared_cache", lambda: True)
+
+
+@pytest.mark.usefixtures("shared")
 def test_a_change_in_another_subdistrict_keeps_the_figures(
     client: Client, places: dict[str, Place], frank: Person
 ) -> None:
@@ -136,3 +143,29 @@ def test_figures_live_until_the_next_activity_they_will_count_starts(
     elsewhere = tree("东城")
     Activity.objects.filter(place=places["compound_a"]).update(place=elsewhere["compound_a"])
     assert seconds_to_live(places["community"], period, now) == MAX_AGE
+
+
+@pytest.mark.parametrize("in_redis", [True, False])
+def test_a_change_made_by_another_process_is_seen(
+    client: Client,
+    places: dict[str, Place],
+    frank: Person,
+    in_redis: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another process's write: its audit event commits, but this process's receiver never
+    hears of it. Behind one Redis that process moved the shared generation on; with a cache
+    of each process's own, the audit chain's head tells."""
+    monkeypatch.setattr("qinlin.stats.cache.shared_cache", lambda: in_redis)
+    build(places, frank)
+    client.force_login(frank)
+    _first, computed = _open(client, places["community"])
+    disconnect()
+    try:
+        audit_record(actor=None, verb="test.changed", obj=places["home_a"])
+    finally:
+        connect()
+    if in_redis:
+        stats_forget(places["home_a"].path)  # what the other process's receiver did
+    _after, recomputed = _open(client, places["community"])
+    assert recomputed == computed

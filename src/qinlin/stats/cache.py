@@ -8,7 +8,9 @@ its subdistrict — the first segment of the event's place path, since subdistri
 of the place tree and records never move from one to another. An event without a place (a
 registration, a person) moves on the generation of every subdistrict at once. A cached entry
 is keyed by its place, period, language and both generations, so the next request after a
-commit recomputes, and every process behind one Redis agrees.
+commit recomputes, and every process behind one Redis agrees. Where each process has a cache
+of its own (no `QINLIN_REDIS_URL`: the demo, a single server), the head of the audit chain is
+the one generation: one cheap query, and any event anywhere is a change.
 
 Writes that bypass the services (`qinlin generate`, `qinlin restore`, the demo loader) call
 `stats_forget_all`. The clock alone changes one figure — an activity counts once it has
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -52,7 +54,17 @@ def _fresh_generation() -> int:
     return time.time_ns()
 
 
+def shared_cache() -> bool:
+    """Whether every process reads one cache (Redis), or each has its own (LocMemCache)."""
+    return not caches["default"].__class__.__name__.startswith("LocMem")
+
+
 def _generations(place: Place) -> tuple[int, int]:
+    if not shared_cache():
+        # A write served by another process moves on that process's generations only; the
+        # head of the audit chain, in the one database, is a generation every process sees.
+        head = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        return head or 0, 0
     keys = [_generation_key(EVERYWHERE), _generation_key(place.path[:SEGMENT])]
     found: dict[str, Any] = cache.get_many(keys)
     for key in keys:
@@ -121,3 +133,7 @@ def _on_audit_event(sender: type[AuditEvent], event: AuditEvent, **kwargs: Any) 
 
 def connect() -> None:
     audit_recorded.connect(_on_audit_event, sender=AuditEvent, dispatch_uid="stats.cache")
+
+
+def disconnect() -> None:
+    audit_recorded.disconnect(sender=AuditEvent, dispatch_uid="stats.cache")
