@@ -265,6 +265,31 @@ def test_the_inbox_filters(client: Client, places, dave, frank, alice) -> None:
     assert client.get(URL, {"status": "lost"}, headers=bearer(frank)).status_code == 422
 
 
+def test_a_long_list_is_paged_in_two_steps_with_the_same_pages(
+    client: Client, places, frank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past api.pagination.ONE_QUERY_UP_TO rows a page is its keys first, then its rows:
+    the same items in the same order, with the same count, one query more."""
+    for day in (3, 1, 4, 1, 5, 9, 2, 6):
+        file(frank, places["unit_a"], f"路灯不亮（{day}日）", at=f"2022-05-0{day} 10:00")
+
+    def page(**query: str) -> tuple[Any, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, query, headers=bearer(frank))
+        assert response.status_code == 200, response.content
+        return response.json(), len(queries)
+
+    pages = [page(limit="3", offset=str(offset)) for offset in (0, 3, 6)]
+    monkeypatch.setattr("qinlin.api.pagination.ONE_QUERY_UP_TO", 2)
+    assert [page(limit="3", offset=str(offset)) for offset in (0, 3, 6)] == [
+        (body, queries + 1) for body, queries in pages
+    ]
+    listed = [item["text"] for body, _queries in pages for item in body["items"]]
+    assert len(listed) == 8
+    assert listed[0] == "路灯不亮（9日）"
+    assert pages[0][0]["count"] == 8
+
+
 def test_the_inbox_never_shows_a_full_phone(client: Client, places, frank, alice) -> None:
     file(alice, places["home_a"], "楼道堆物", channel=Channel.ONLINE, reporter=alice)
     post(client, frank, hotline_call(places["unit_a"]))

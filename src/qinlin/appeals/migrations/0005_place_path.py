@@ -28,7 +28,9 @@ class Migration(migrations.Migration):
         migrations.RunSQL(FILL, reverse_sql=migrations.RunSQL.noop, elidable=False),
         migrations.AddIndex(
             model_name="appeal",
-            index=models.Index(fields=["place_path", "created_at"], name="appeal_path_created"),
+            index=models.Index(
+                fields=["place_path", "created_at", "id"], name="appeal_path_created"
+            ),
         ),
         migrations.AddIndex(
             model_name="appeal",
