@@ -26,14 +26,14 @@ lint: $(STAMP)
 
 test-sqlite: $(STAMP)
 	@echo "== Test suite on SQLite =="
-	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider -m "not soak"
+	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider -m "not soak" --durations=15
 
 # PostgreSQL runs when it answers at 127.0.0.1:5432; otherwise the skip is said out loud. The
 # browser tests run once, on SQLite: they drive pages, and every page's queries run here too.
 test-postgres: $(STAMP)
 	@if $(BIN)/python -m qinlin.core.pgcheck "$(PG_URL)"; then \
 		echo "== Test suite on PostgreSQL ($(PG_URL)) =="; \
-		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m "not soak" \
+		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m "not soak" --durations=15 \
 			--ignore=tests/e2e; \
 	else \
 		echo "PostgreSQL suite: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
