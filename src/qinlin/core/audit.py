@@ -76,7 +76,15 @@ def _object_ref(obj: models.Model | None) -> tuple[str, str, str]:
     if hasattr(obj, "path") and isinstance(obj.path, str):
         place_path = obj.path
     else:
-        place = getattr(obj, "place", None) or getattr(obj, "home", None)
+        # A vote or a survey is about its scope; a task, tender or audit about its topic's
+        # place. The place is what the dashboard's cache forgets by (stats/cache.py): an
+        # event without one makes every subdistrict's figures be computed again.
+        place = (
+            getattr(obj, "place", None)
+            or getattr(obj, "home", None)
+            or getattr(obj, "scope", None)
+            or getattr(getattr(obj, "topic", None), "place", None)
+        )
         if place is not None and hasattr(place, "path"):
             place_path = place.path
     return object_type, object_id, place_path
