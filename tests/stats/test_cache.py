@@ -38,11 +38,17 @@ def _open(client: Client, place: Place) -> tuple[Any, int]:
     return response, len(queries)
 
 
+@pytest.fixture
+def client(client: Client, places: dict[str, Place], frank: Person) -> Client:
+    """The year of tests/stats/helpers.py built, and frank (community staff) logged in."""
+    build(places, frank)
+    client.force_login(frank)
+    return client
+
+
 def test_a_second_look_reads_the_kept_figures(
     client: Client, places: dict[str, Place], frank: Person
 ) -> None:
-    build(places, frank)
-    client.force_login(frank)
     first, computed = _open(client, places["community"])
     again, kept = _open(client, places["community"])
     # The session, the person and their roles, the place, its form: not the ~30 aggregates.
@@ -54,8 +60,6 @@ def test_a_second_look_reads_the_kept_figures(
 def test_a_change_under_the_subdistrict_is_seen_by_the_next_look(
     client: Client, places: dict[str, Place], frank: Person
 ) -> None:
-    build(places, frank)
-    client.force_login(frank)
     before, _computed = _open(client, places["community"])
     appeal_submit(
         actor=frank,
@@ -84,9 +88,7 @@ def shared(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_change_in_another_subdistrict_keeps_the_figures(
     client: Client, places: dict[str, Place], frank: Person
 ) -> None:
-    build(places, frank)
     elsewhere = tree("东城")
-    client.force_login(frank)
     _first, computed = _open(client, places["community"])
     audit_record(actor=None, verb="test.changed", obj=elsewhere["home_a"])
     _again, kept = _open(client, places["community"])
@@ -100,8 +102,6 @@ def test_a_change_in_another_subdistrict_keeps_the_figures(
 def test_each_language_keeps_its_own_figures(
     client: Client, places: dict[str, Place], frank: Person
 ) -> None:
-    build(places, frank)
-    client.force_login(frank)
     chinese, _queries = _open(client, places["community"])
     client.cookies["django_language"] = "en"
     english, computed = _open(client, places["community"])
@@ -157,8 +157,6 @@ def test_a_change_made_by_another_process_is_seen(
     hears of it. Behind one Redis that process moved the shared generation on; with a cache
     of each process's own, the audit chain's head tells."""
     monkeypatch.setattr("qinlin.stats.cache.shared_cache", lambda: in_redis)
-    build(places, frank)
-    client.force_login(frank)
     _first, computed = _open(client, places["community"])
     disconnect()
     try:

@@ -13,9 +13,10 @@ of its own (no `QINLIN_REDIS_URL`: the demo, a single server), the head of the a
 the one generation: one cheap query, and any event anywhere is a change.
 
 Writes that bypass the services (`qinlin generate`, the demo loader) call `stats_forget_all`;
-`qinlin restore` records an event without a place, which does the same. The clock alone changes one figure — an activity counts once it has
-started — so an entry lives no longer than until the next such start in its scope and period;
-and never longer than MAX_AGE, which bounds what a lagging read replica could leave behind.
+`qinlin restore` records an event without a place, which does the same. The clock alone
+changes one figure — an activity counts once it has started — so an entry lives no longer than
+until the next such start in its scope and period; and never longer than MAX_AGE, which bounds
+what a lagging read replica could leave behind.
 """
 
 from __future__ import annotations
