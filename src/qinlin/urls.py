@@ -27,4 +27,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "qinlin.core.failures.bad_request"
 handler500 = "qinlin.core.failures.server_error"

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.db import IntegrityError, OperationalError
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import translation
 
 from qinlin.core.failures import server_error
@@ -54,7 +54,37 @@ def test_the_api_answers_a_failure_in_json(error: Exception, status: int) -> Non
     assert body["code"] == ("unavailable" if status == 503 else "server_error")
 
 
-def test_django_uses_the_handler_for_uncaught_errors() -> None:
+def test_django_uses_the_handlers_for_refused_requests_and_uncaught_errors() -> None:
     from qinlin import urls
 
+    assert urls.handler400 == "qinlin.core.failures.bad_request"
     assert urls.handler500 == "qinlin.core.failures.server_error"
+
+
+@pytest.mark.parametrize("status", [503, 500])
+def test_the_api_failure_has_the_form_of_every_documented_error(status: int) -> None:
+    error = OperationalError() if status == 503 else ValueError()
+    body = json.loads(_failing(error, path="/api/v1/topics").content)
+    assert set(body) == {"code", "message", "field"}
+    assert "您刚才的操作没有保存" in body["message"]
+
+
+def test_a_host_the_site_does_not_serve_gets_the_bad_request_page(client: Client) -> None:
+    response = client.get("/", HTTP_HOST="8L")
+    assert response.status_code == 400
+    assert "请求无效" in response.content.decode()
+    assert "没有保存任何内容" in response.content.decode()
+
+
+def test_the_api_answers_a_refused_host_in_its_documented_error_form(client: Client) -> None:
+    """Found by the fuzzer: a generated `Host: 8L` header got Django's HTML 400 from
+    /api/v1/topics/{uid}/advance, whose 400 is documented as JSON."""
+    response = client.post("/api/v1/topics/x/advance", {}, HTTP_HOST="8L")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["code"] == "bad_request"
+
+
+def test_the_bad_request_page_is_translated(client: Client) -> None:
+    response = client.get("/", HTTP_HOST="8L", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Bad request" in response.content.decode()
