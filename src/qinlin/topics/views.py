@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,6 +37,7 @@ from qinlin.topics.selectors import (
     topic_get_for,
     topic_grids,
     topic_people,
+    topics_board,
     topics_listed,
 )
 from qinlin.topics.services import (
@@ -52,8 +54,10 @@ from qinlin.votes.selectors import latest_closed_result, scope_choices, topic_vo
 from qinlin.works.forms import AcceptanceForm, FundingForm, ReportForm, TaskForm, TenderForm
 from qinlin.works.selectors import acceptances_of, funding_of, tasks_of, tenders_of
 
-BOARD_LIMIT = 300  # a board is for one grid's current work; filters narrow the rest
-BOARD_COLUMNS = [s for s in Stage if s not in (Stage.REJECTED, Stage.REFERRED)]
+COLUMN_CARDS = 20  # a column's newest cards; "all N" opens the stage a page at a time
+STAGE_PAGE = 60
+ENDED_STAGES = (Stage.REJECTED, Stage.REFERRED)
+BOARD_COLUMNS = [s for s in Stage if s not in ENDED_STAGES]
 
 
 def topic_or_404(person: Person, uid: str) -> Topic:
@@ -66,41 +70,58 @@ def topic_or_404(person: Person, uid: str) -> Topic:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    """Staff: topics under a place by stage. Residents: the topics of their compounds."""
+    """Staff: topics under a place by stage. Residents: the topics of their compounds. Each
+    column holds its stage's newest cards and links to the whole stage, a page at a time."""
     person = current_person(request)
     places = board_places(person)
     form = BoardFilterForm(request.GET or None, places=[(p.uid, p.address) for p in places])
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    place = next((p for p in places if p.uid == filters.get("place")), None)
     category = filters.get("category")
-    listed = topics_listed(
-        person,
-        TopicFilters(
-            place=place,
-            stage=filters.get("stage") or "",
-            category_code=category.code if category else "",
-        ),
+    chosen = TopicFilters(
+        place=next((p for p in places if p.uid == filters.get("place")), None),
+        stage=filters.get("stage") or "",
+        category_code=category.code if category else "",
+        title_contains=filters.get("q") or "",
     )
-    if filters.get("q"):
-        listed = listed.filter(title__contains=filters["q"])
-    topics = list(listed[:BOARD_LIMIT])
-    columns = [
-        (stage, [t for t in topics if t.stage == stage])
-        for stage in (BOARD_COLUMNS if not filters.get("stage") else [Stage(filters["stage"])])
-    ]
-    ended = [t for t in topics if t.stage in (Stage.REJECTED, Stage.REFERRED)]
-    return render(
-        request,
-        "topics/board.html",
-        {
-            "form": form,
-            "columns": columns,
-            "ended": ended,
-            "count": len(topics),
-            "is_staff": bool(places) and can(person, "topics.view_board"),
-            "can_create": can(person, "topics.edit"),
-        },
-    )
+    context: dict[str, Any] = {
+        "form": form,
+        "is_staff": bool(places) and can(person, "topics.view_board"),
+        "can_create": can(person, "topics.edit"),
+    }
+    if chosen.stage:
+        listed = topics_listed(person, chosen)
+        page = Paginator(listed, STAGE_PAGE).get_page(request.GET.get("page"))
+        stage = Stage(chosen.stage)
+        context |= {
+            "page": page,
+            "query": _query_with(request, stage=chosen.stage),
+            "columns": [(stage, page.object_list, page.paginator.count, "")],
+            "ended": [],
+            "count": page.paginator.count,
+        }
+        return render(request, "topics/board.html", context)
+    shown = topics_board(person, chosen, per_stage=COLUMN_CARDS)
+
+    def column(stage: Stage) -> tuple[Stage, list[Topic], int, str]:
+        cards = [t for t in shown.topics if t.stage == stage]
+        total = shown.counts.get(stage, 0)
+        return stage, cards, total, _query_with(request, stage=stage) if total > len(cards) else ""
+
+    context |= {
+        "columns": [column(stage) for stage in BOARD_COLUMNS],
+        "ended": [column(stage) for stage in ENDED_STAGES if shown.counts.get(stage)],
+        "count": sum(shown.counts.values()),
+    }
+    return render(request, "topics/board.html", context)
+
+
+def _query_with(request: HttpRequest, **values: str) -> str:
+    """The board's filters as they are, with `values` set and no page number."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in values.items():
+        query[name] = value
+    return query.urlencode()
 
 
 def _actions(person: Person, topic: Topic, data: Any = None, failed: str = "") -> list[Any]:
