@@ -15,6 +15,7 @@ from PIL import Image
 
 from qinlin.people.models import Person
 from qinlin.topics.states import Stage
+from qinlin.votes import views
 from qinlin.votes.models import Ballot, Vote
 from qinlin.votes.services import ballot_cast, vote_close
 from tests.votes.helpers import door_vote, voting_topic
@@ -318,3 +319,29 @@ def test_the_topic_timeline_tells_the_vote(client: Client, carol: Person, frank,
     assert "发起业主表决" in page
     assert "业主表决结束" in page
     assert "owners_vote" not in page
+
+
+def test_the_ballot_tables_are_read_a_page_at_a_time(
+    client: Client, carol: Person, frank: Person, places, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "BALLOTS_PER_PAGE", 1)
+    vote = door_vote(frank, places)
+    receipts = [
+        ballot_cast(
+            actor=carol, vote=vote, home=home, choices={"A": "agree", "B": "agree"}, channel="door"
+        ).receipt
+        for home in (places["home_a"], places["home_a2"])
+    ]
+    client.force_login(frank)
+    first = client.get(f"/votes/{vote.uid}/").content.decode()
+    assert places["home_a"].name in first.split('id="ballots"')[1]
+    assert places["home_a2"].name not in first.split('id="ballots"')[1]
+    assert 'href="?ballots=2#ballots"' in first
+    second = client.get(f"/votes/{vote.uid}/?ballots=2").content.decode()
+    assert places["home_a2"].name in second.split('id="ballots"')[1]
+    vote_close(actor=frank, vote=vote)
+    closed = client.get(f"/votes/{vote.uid}/?receipts=2").content.decode()
+    table = closed.split('id="receipts"')[1]
+    assert sorted(receipts)[1] in table
+    assert sorted(receipts)[0] not in table
+    assert 'href="?receipts=1#receipts"' in table

@@ -196,14 +196,13 @@ def ballot_by_receipt(code: str) -> tuple[str, Ballot | SupersededBallot] | None
     return ("replaced", old) if old is not None else None
 
 
-def published_ballots(vote: Vote) -> list[tuple[str, Decimal | None, dict[str, str]]]:
+def published_ballots(vote: Vote) -> QuerySet[Ballot, tuple[str, Decimal | None, dict[str, str]]]:
     """(receipt, area, choices) of every counted ballot, for anyone to recount; no homes."""
-    return [
-        (receipt, area, choices)
-        for receipt, area, choices in Ballot.objects.filter(vote=vote)
+    return (
+        Ballot.objects.filter(vote=vote)
         .order_by("receipt")
         .values_list("receipt", "home__area", "choices")
-    ]
+    )
 
 
 def _alias(vote: Vote, kind: str, value: object) -> str:

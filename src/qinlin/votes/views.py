@@ -4,10 +4,12 @@ page for collectors, and the receipt check anyone can use."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +43,8 @@ from qinlin.votes.selectors import (
     vote_tally,
 )
 from qinlin.votes.services import ballot_cast, vote_close, vote_open
+
+BALLOTS_PER_PAGE = 50
 
 
 def _vote(person: Person, uid: str) -> Vote:
@@ -113,6 +117,22 @@ def _shown(ballots: list[Ballot]) -> list[Ballot]:
     return ballots
 
 
+def _ballots_page(request: HttpRequest, vote: Vote) -> Page[Ballot]:
+    """The named ballots, a page at a time: a compound's vote has thousands."""
+    ballots = Ballot.objects.filter(vote=vote).select_related("home").order_by("home__path")
+    page = Paginator(ballots, BALLOTS_PER_PAGE).get_page(request.GET.get("ballots"))
+    page.object_list = _shown(list(page.object_list))
+    return page
+
+
+def _published_page(request: HttpRequest, vote: Vote) -> Page[Any]:
+    """The counted ballots under their receipts, a page at a time."""
+    counted: Paginator[Any] = Paginator(published_ballots(vote), BALLOTS_PER_PAGE)
+    rows = counted.get_page(request.GET.get("receipts"))
+    rows.object_list = [(receipt, area, _labels(picked)) for receipt, area, picked in rows]
+    return rows
+
+
 def _page(request: HttpRequest, vote: Vote, ballot_form: BallotForm | None = None) -> HttpResponse:
     person = current_person(request)
     english = (get_language() or "").startswith("en")
@@ -148,16 +168,8 @@ def _page(request: HttpRequest, vote: Vote, ballot_form: BallotForm | None = Non
         "ballot_form": ballot_form or BallotForm(letters=letters),
         "can_record": vote.is_open() and can(person, "votes.record", vote.scope),
         "can_close": vote.closed_at is None and can(person, "votes.close", vote.scope),
-        "choices": _shown(
-            list(Ballot.objects.filter(vote=vote).select_related("home").order_by("home__path"))
-        )
-        if show_choices
-        else None,
-        "published": [
-            (receipt, area, _labels(picked)) for receipt, area, picked in published_ballots(vote)
-        ]
-        if vote.closed_at
-        else None,
+        "choices": _ballots_page(request, vote) if show_choices else None,
+        "published": _published_page(request, vote) if vote.closed_at else None,
         "choice_labels": CHOICE_LABELS,
     }
     return render(request, "votes/vote_detail.html", context, status=400 if ballot_form else 200)
