@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 def _small_board(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(views, "COLUMN_CARDS", 2)
     monkeypatch.setattr(views, "STAGE_PAGE", 3)
+    monkeypatch.setattr(views, "ENDED_CARDS", 1)
 
 
 def _topics(actor: Person, place: Place, stage: Stage, titles: list[str]) -> None:
@@ -45,6 +46,10 @@ def test_years_of_closed_topics_crowd_no_stage_off_the_board(
     body = client.get("/topics/").content.decode()
     assert "最早的议题" in _column(body, Stage.PROPOSED)
     assert "共 6 个议题" in body
+    closed = _column(body, Stage.CLOSED)
+    assert closed.count('class="topic-card"') == 1  # the newest only: the work is elsewhere
+    assert "办结4" in closed
+    assert "查看全部 5 个" in closed
 
 
 def test_a_column_shows_its_newest_cards_its_count_and_a_link_to_the_whole_stage(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from qinlin.people.selectors import person_active_roles, person_role_assignments
 from qinlin.places.models import PATH_END, SEGMENT, Place, PlaceKind
 from qinlin.topics.models import Capacity, Meeting, Resolution, Step, Topic
 from qinlin.topics.permissions import can_read, resident_compound_paths
-from qinlin.topics.states import OPEN_STAGES
+from qinlin.topics.states import FINAL_STAGES, OPEN_STAGES
 
 GRID_KINDS = (PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
 
@@ -97,15 +97,24 @@ class Board:
     topics: list[Topic]  # each stage's newest, as `topics_listed` gives them
 
 
-def topics_board(person: Person, filters: TopicFilters, *, per_stage: int) -> Board:
-    """The board's cards: the newest `per_stage` topics of each stage, and each stage's count.
-    Four queries whatever the number of topics: a community's years of closed topics cost
-    the board nothing, and no stage's cards crowd out another's."""
+def topics_board(
+    person: Person, filters: TopicFilters, *, per_stage: int, per_final_stage: int
+) -> Board:
+    """The board's cards: the newest `per_stage` topics of each open stage and the newest
+    `per_final_stage` of each final one, and each stage's count. Four queries whatever the
+    number of topics: a community's years of closed topics cost the board nothing, and no
+    stage's cards crowd out another's."""
     matching = _matching(person, filters)
     counts = dict(matching.order_by().values_list("stage").annotate(n=Count("id")))
     order = (F("created_at").desc(), F("id").desc())
-    rank = Window(RowNumber(), partition_by=F("stage"), order_by=order)
-    newest = matching.annotate(rank=rank).filter(rank__lte=per_stage).values_list("id", flat=True)
+    newest = (
+        matching.annotate(
+            rank=Window(RowNumber(), partition_by=F("stage"), order_by=order),
+            cap=Case(When(stage__in=FINAL_STAGES, then=per_final_stage), default=per_stage),
+        )
+        .filter(rank__lte=F("cap"))
+        .values_list("id", flat=True)
+    )
     topics = list(_rows(Topic.objects.filter(id__in=list(newest))).order_by(*order))
     return Board(counts=counts, topics=topics)
 

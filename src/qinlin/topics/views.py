@@ -55,6 +55,7 @@ from qinlin.works.forms import AcceptanceForm, FundingForm, ReportForm, TaskForm
 from qinlin.works.selectors import acceptances_of, funding_of, tasks_of, tenders_of
 
 COLUMN_CARDS = 20  # a column's newest cards; "all N" opens the stage a page at a time
+ENDED_CARDS = 5  # of a final stage: the board is for the work under way
 STAGE_PAGE = 60
 ENDED_STAGES = (Stage.REJECTED, Stage.REFERRED)
 BOARD_COLUMNS = [s for s in Stage if s not in ENDED_STAGES]
@@ -100,7 +101,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "count": page.paginator.count,
         }
         return render(request, "topics/board.html", context)
-    shown = topics_board(person, chosen, per_stage=COLUMN_CARDS)
+    shown = topics_board(person, chosen, per_stage=COLUMN_CARDS, per_final_stage=ENDED_CARDS)
 
     def column(stage: Stage) -> tuple[Stage, list[Topic], int, str]:
         cards = [t for t in shown.topics if t.stage == stage]
