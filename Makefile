@@ -26,24 +26,20 @@ lint: $(STAMP)
 
 test-sqlite: $(STAMP)
 	@echo "== Test suite on SQLite =="
-	env -u QINLIN_DATABASE_URL QINLIN_TEST_PORTS=8700-8709 \
-		$(BIN)/python -m pytest -p no:cacheprovider -m "not soak" --durations=15
+	env -u QINLIN_DATABASE_URL $(BIN)/python -m pytest -p no:cacheprovider -m "not soak" --durations=15
 
 # PostgreSQL runs when it answers at 127.0.0.1:5432; otherwise the skip is said out loud. The
 # browser tests run once, on SQLite: they drive pages, and every page's queries run here too.
 test-postgres: $(STAMP)
 	@if $(BIN)/python -m qinlin.core.pgcheck "$(PG_URL)"; then \
 		echo "== Test suite on PostgreSQL ($(PG_URL)) =="; \
-		QINLIN_DATABASE_URL="$(PG_URL)" QINLIN_TEST_PORTS=8710-8719 \
-			$(BIN)/python -m pytest -p no:cacheprovider -m "not soak" --durations=15 --ignore=tests/e2e; \
+		QINLIN_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider -m "not soak" --durations=15 \
+			--ignore=tests/e2e; \
 	else \
 		echo "PostgreSQL suite: SKIPPED (no PostgreSQL answering at $(PG_URL))"; \
 	fi
 
-# The two suites run side by side, one on each of the machine's two cores, each printing when
-# it is done; the servers their tests start take ports of separate ranges (tests/scratch.py).
-test: lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+test: lint test-sqlite test-postgres
 
 # The long load runs of docs/security.md §6 (minutes, not seconds; not part of `make test`):
 # the 200-client tests for SOAK_ROUNDS rounds with more homes on PostgreSQL, and the eight
