@@ -95,7 +95,7 @@ def board(request: HttpRequest) -> HttpResponse:
         stage = Stage(chosen.stage)
         context |= {
             "page": page,
-            "query": _query_with(request, stage=chosen.stage),
+            "query": _stage_query(request, chosen.stage),
             "columns": [(stage, page.object_list, page.paginator.count, "")],
             "ended": [],
             "count": page.paginator.count,
@@ -106,7 +106,7 @@ def board(request: HttpRequest) -> HttpResponse:
     def column(stage: Stage) -> tuple[Stage, list[Topic], int, str]:
         cards = [t for t in shown.topics if t.stage == stage]
         total = shown.counts.get(stage, 0)
-        return stage, cards, total, _query_with(request, stage=stage) if total > len(cards) else ""
+        return stage, cards, total, _stage_query(request, stage) if total > len(cards) else ""
 
     context |= {
         "columns": [column(stage) for stage in BOARD_COLUMNS],
@@ -116,12 +116,11 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "topics/board.html", context)
 
 
-def _query_with(request: HttpRequest, **values: str) -> str:
-    """The board's filters as they are, with `values` set and no page number."""
+def _stage_query(request: HttpRequest, stage: str) -> str:
+    """The board's filters as they are, narrowed to `stage`, without a page number."""
     query = request.GET.copy()
     query.pop("page", None)
-    for name, value in values.items():
-        query[name] = value
+    query["stage"] = stage
     return query.urlencode()
 
 
