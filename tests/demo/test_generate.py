@@ -101,8 +101,10 @@ def test_every_appeal_has_its_timeline() -> None:
     assert not accepted.filter(topic__isnull=True).exists()
 
 
-def test_every_appeal_carries_its_places_path() -> None:
-    assert not Appeal.objects.exclude(place_path=F("place__path")).exists()
+def test_every_appeal_topic_and_notice_carries_its_places_path() -> None:
+    for model in (Appeal, Topic, Notice):
+        assert model.objects.exists()
+        assert not model.objects.exclude(place_path=F("place__path")).exists(), model
 
 
 def test_the_bench_compound_has_a_topic_at_every_stage() -> None:

@@ -123,8 +123,9 @@ def test_appeals_came_through_several_channels_and_some_were_settled_otherwise()
     assert appeals.values("category").distinct().count() == 6
     assert Topic.objects.filter(_in_year("created_at"), stage=Stage.REJECTED).exists()
     assert Topic.objects.filter(_in_year("created_at"), stage=Stage.REFERRED).exists()
-    # Written in bulk, past Appeal.save: each still carries its place's path (the inbox's).
-    assert not Appeal.objects.exclude(place_path=F("place__path")).exists()
+    # Written in bulk, past AtPlace.save: each still carries its place's path (the inbox's).
+    for model in (Appeal, Topic, Notice):
+        assert not model.objects.exclude(place_path=F("place__path")).exists(), model
 
 
 def test_disclosure_30_channels_and_50_notices() -> None:

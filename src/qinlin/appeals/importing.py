@@ -33,7 +33,6 @@ from qinlin.appeals.models import (
     AppealStatus,
     Category,
     Channel,
-    with_place_paths,
 )
 from qinlin.appeals.services import MAX_TEXT
 from qinlin.core.audit import audit_record
@@ -41,7 +40,7 @@ from qinlin.core.errors import ConflictError, DomainError, ForbiddenError
 from qinlin.core.permissions import can
 from qinlin.people.models import Person, Residency, ResidencyStatus
 from qinlin.places.importing import Column, ImportRejected, Problem, SheetRows
-from qinlin.places.models import PATH_END, SEGMENT, Place, PlaceKind
+from qinlin.places.models import PATH_END, SEGMENT, Place, PlaceKind, with_place_paths
 
 COLUMNS: tuple[Column, ...] = (
     Column(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinlin.core.ids import new_uid
 from qinlin.core.masking import mask_name, mask_phone
+from qinlin.places.models import AtPlace
 
 
 class Category(models.Model):
@@ -57,7 +56,7 @@ class AppealStatus(models.TextChoices):
 OPEN_STATUSES = [AppealStatus.NEW]
 
 
-class Appeal(models.Model):
+class Appeal(AtPlace):
     uid = models.CharField(
         _("公开编号"), max_length=16, unique=True, default=new_uid, editable=False
     )
@@ -68,10 +67,6 @@ class Appeal(models.Model):
     place = models.ForeignKey(
         "places.Place", verbose_name=_("地点"), on_delete=models.PROTECT, related_name="appeals"
     )
-    # The place's path, copied on save (a place's path never changes, places/models.py), so
-    # that "the appeals under X, newest first" is a range of this table's own index instead
-    # of a join through every place under X.
-    place_path = models.CharField(_("地点路径"), max_length=64, editable=False, default="")
     # The home of whoever raised it, when known: "how many households raised this matter".
     household = models.ForeignKey(
         "places.Place",
@@ -152,10 +147,6 @@ class Appeal(models.Model):
     def __str__(self) -> str:
         return self.text[:30]
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.place_path = self.place.path
-        super().save(*args, **kwargs)
-
     @property
     def reporter_display(self) -> str:
         """The reporter as the public and other residents may see them: masked."""
@@ -216,15 +207,3 @@ class AppealPhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.image.name)
-
-
-def with_place_paths(appeals: list[Appeal]) -> list[Appeal]:
-    """The appeals, each with its place's path: what `save` sets, for `bulk_create`, which
-    does not call it. One query."""
-    from qinlin.places.models import Place
-
-    wanted = {a.place_id for a in appeals}
-    paths = dict(Place.objects.filter(pk__in=wanted).values_list("pk", "path"))
-    for appeal in appeals:
-        appeal.place_path = paths[appeal.place_id]
-    return appeals

@@ -13,7 +13,7 @@ from qinlin.core.errors import NotFoundError
 from qinlin.core.permissions import can
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_role_assignments
-from qinlin.places.models import SEGMENT, Place
+from qinlin.places.models import PATH_END, SEGMENT, Place
 from qinlin.topics.models import Topic
 from qinlin.topics.states import OPEN_STAGES
 
@@ -136,8 +136,8 @@ def similar_to(appeal: Appeal, *, k: int = 5) -> Similar:
     since = appeal.created_at - timedelta(days=SIMILAR_WINDOW_DAYS)
     candidates = list(
         Appeal.objects.filter(
-            place__path__gte=compound_path,
-            place__path__lt=compound_path + "~",
+            place_path__gte=compound_path,
+            place_path__lt=compound_path + PATH_END,
             created_at__gte=since,
         )
         .exclude(pk=appeal.pk)
@@ -147,8 +147,8 @@ def similar_to(appeal: Appeal, *, k: int = 5) -> Similar:
     )
     topics = list(
         Topic.objects.filter(
-            place__path__gte=compound_path,
-            place__path__lt=compound_path + "~",
+            place_path__gte=compound_path,
+            place_path__lt=compound_path + PATH_END,
             stage__in=OPEN_STAGES,
         ).select_related("place__parent__parent")
     )

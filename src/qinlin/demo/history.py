@@ -41,7 +41,6 @@ from qinlin.appeals.models import (
     AppealStatus,
     Category,
     Channel,
-    with_place_paths,
 )
 from qinlin.core.roles import Role
 from qinlin.demo import history_texts as texts
@@ -78,7 +77,7 @@ from qinlin.evaluation.models import (
 from qinlin.evaluation.rates import survey_figures
 from qinlin.organisations.models import Activity, Registration, RegistrationStatus
 from qinlin.people.models import Person, Relation, Residency, ResidencyStatus, RoleAssignment
-from qinlin.places.models import Place, PlaceKind
+from qinlin.places.models import Place, PlaceKind, with_place_paths
 from qinlin.topics.models import (
     Capacity,
     Meeting,
@@ -993,7 +992,7 @@ class _History:
     # --- saving --------------------------------------------------------------------------
     def save(self) -> None:
         r = self.rows
-        Topic.objects.bulk_create(r.topics)
+        Topic.objects.bulk_create(with_place_paths(r.topics))
         Option.objects.bulk_create(r.options)
         for topic, option in r.decided:
             topic.decided_option = option

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinlin.core.ids import new_uid
+from qinlin.places.models import AtPlace
 
 
 class ChannelKind(models.TextChoices):
@@ -81,7 +82,7 @@ DEFAULT_PERIOD_DAYS = 7
 MAX_PERIOD_DAYS = 90
 
 
-class Notice(models.Model):
+class Notice(AtPlace):
     uid = models.CharField(
         _("公开编号"), max_length=16, unique=True, default=new_uid, editable=False
     )
@@ -125,8 +126,9 @@ class Notice(models.Model):
         verbose_name_plural = _("公示")
         ordering = ["-published_at", "-created_at"]
         indexes = [
-            # A place's published notices, newest first (public list, feed, API).
-            models.Index(fields=["state", "published_at"], name="notice_state_published"),
+            # The notices under place X (a range of place_path), newest first: the public
+            # list, the feeds, the API, the dashboard's count.
+            models.Index(fields=["place_path", "published_at"], name="notice_path_published"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -36,7 +36,7 @@ def notices_public_under(place: Place) -> QuerySet[Notice]:
         .values("n")
     )
     return (
-        Notice.objects.filter(place.subtree_q("place__"), state__in=PUBLIC_STATES)
+        Notice.objects.filter(place.path_range_q("place_path"), state__in=PUBLIC_STATES)
         .select_related("place__parent__parent", "topic")
         .annotate(objection_count=Coalesce(Subquery(objections), 0))
         .order_by("-published_at", "-id")

@@ -57,14 +57,14 @@ def digest_of(person: Person, now: datetime) -> Digest:
     today = timezone.localdate(now)
     return Digest(
         new_appeals=Appeal.objects.filter(
-            _under(paths, "place__path"), created_at__gte=now - timedelta(days=1)
+            _under(paths, "place_path"), created_at__gte=now - timedelta(days=1)
         ).count(),
         stalled_topics=Topic.objects.filter(
-            _under(paths, "place__path"),
+            _under(paths, "place_path"),
             stage__in=OPEN_STAGES,
             stage_changed_at__lt=now - STALLED_AFTER,
         ).count(),
-        overdue_tasks=Task.objects.filter(_under(paths, "topic__place__path"), due_on__lt=today)
+        overdue_tasks=Task.objects.filter(_under(paths, "topic__place_path"), due_on__lt=today)
         .exclude(status=TaskStatus.DONE)
         .count(),
         overdue_requests=DisclosureRequest.objects.filter(

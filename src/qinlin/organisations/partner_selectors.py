@@ -96,7 +96,7 @@ class LinkTargets:
 
 def link_targets(community: Place) -> LinkTargets:
     """The recent topics and appeals and the upcoming activities at or under `community`."""
-    topics = Topic.objects.filter(community.subtree_q("place__")).order_by("-created_at")
+    topics = Topic.objects.filter(community.path_range_q("place_path")).order_by("-created_at")
     appeals = (
         Appeal.objects.filter(community.path_range_q("place_path"))
         .select_related("category", "place")

@@ -188,20 +188,22 @@ def appeals_received(place: Place, period: Period) -> QuerySet[Appeal]:
 
 
 def topics_created(place: Place, period: Period) -> QuerySet[Topic]:
-    return Topic.objects.filter(place.subtree_q("place__"), period.q("created_at")).select_related(
-        PLACE_CHAIN, "category"
-    )
+    return Topic.objects.filter(
+        place.path_range_q("place_path"), period.q("created_at")
+    ).select_related(PLACE_CHAIN, "category")
 
 
 def topics_open(place: Place) -> QuerySet[Topic]:
     """Topics under `place` not yet closed, rejected or referred, today."""
-    return Topic.objects.filter(place.subtree_q("place__"), stage__in=OPEN_STAGES).select_related(
-        PLACE_CHAIN, "category"
-    )
+    return Topic.objects.filter(
+        place.path_range_q("place_path"), stage__in=OPEN_STAGES
+    ).select_related(PLACE_CHAIN, "category")
 
 
 def _steps_to(place: Place, period: Period, stage: Stage) -> QuerySet[Step]:
-    return Step.objects.filter(place.subtree_q("topic__place__"), period.q("at"), target=stage)
+    return Step.objects.filter(
+        place.path_range_q("topic__place_path"), period.q("at"), target=stage
+    )
 
 
 def topics_with_step(place: Place, period: Period, stage: Stage) -> QuerySet[Topic]:
@@ -289,7 +291,7 @@ def channels_new(place: Place, period: Period) -> QuerySet[Channel]:
 def notices_published(place: Place, period: Period) -> QuerySet[Notice]:
     """Notices published in the period (withdrawn later or not: the publication happened)."""
     return (
-        Notice.objects.filter(place.subtree_q("place__"), period.q("published_at"))
+        Notice.objects.filter(place.path_range_q("place_path"), period.q("published_at"))
         .exclude(state=NoticeStatus.DRAFT)
         .select_related(PLACE_CHAIN)
     )

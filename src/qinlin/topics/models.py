@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from qinlin.core.ids import new_uid
 from qinlin.core.masking import mask_name
+from qinlin.places.models import AtPlace
 from qinlin.topics.states import Stage
 
 
-class Topic(models.Model):
+class Topic(AtPlace):
     uid = models.CharField(
         _("公开编号"), max_length=16, unique=True, default=new_uid, editable=False
     )
@@ -55,8 +56,11 @@ class Topic(models.Model):
         verbose_name_plural = _("议题")
         ordering = ["-created_at"]
         indexes = [
-            # Open topics at a place (the similar-matter finder, the board).
-            models.Index(fields=["place", "stage"], name="topic_place_stage"),
+            # Topics under place X (a range of place_path) by stage, newest first: the board's
+            # counts and cards, the list and API, the similar-matter finder's open topics.
+            models.Index(
+                fields=["place_path", "stage", "created_at"], name="topic_path_stage_created"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ GRID_KINDS = (PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING, Place
 _PLACE = "place__parent__parent__parent"
 
 
-def _subtree(path: str, field: str = "place__path") -> Q:
+def _subtree(path: str, field: str = "place_path") -> Q:
     return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_END})
 
 
@@ -43,7 +43,7 @@ def _visible_q(person: Person) -> Q | None:
     for compound in resident_compound_paths(person):
         # The compound and everything under it, and the community above it.
         above = [compound[:end] for end in range(SEGMENT, len(compound), SEGMENT)]
-        where |= _subtree(compound) | Q(place__path__in=above)
+        where |= _subtree(compound) | Q(place_path__in=above)
         found = True
     return where if found else None
 
@@ -63,7 +63,7 @@ def topics_visible_to(person: Person, place: Place | None = None) -> QuerySet[To
         return Topic.objects.none()
     qs = Topic.objects.filter(where)
     if place is not None:
-        qs = qs.filter(place.subtree_q("place__"))
+        qs = qs.filter(place.path_range_q("place_path"))
     return qs.order_by("-created_at", "-id")
 
 
@@ -202,7 +202,7 @@ def _around(place: Place) -> Q:
     """Role places that concern a grid: above it up to the community, or under its compound."""
     compound = place.path[: 3 * SEGMENT]
     above = [place.path[:end] for end in range(2 * SEGMENT, len(place.path) + 1, SEGMENT)]
-    return Q(place__path__in=above) | _subtree(compound)
+    return Q(place__path__in=above) | _subtree(compound, "place__path")
 
 
 def meeting_candidates(place: Place) -> list[tuple[Person, str, str]]:
