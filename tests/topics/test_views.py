@@ -269,3 +269,25 @@ def test_a_topic_is_corrected_and_the_change_audited(client: Client, erin: Perso
     topic.refresh_from_db()
     assert topic.title == "更换3号楼2单元单元门及门禁"
     assert AuditEvent.objects.filter(verb="topics.topic.updated", object_id=topic.uid).exists()
+
+
+def test_the_people_responsible_are_changed_on_their_own_page(
+    client: Client, alice: Person, erin: Person, places
+) -> None:
+    topic = new_topic(erin, places["unit_a"])
+    url = f"/topics/{topic.uid}/responsible/"
+    client.force_login(erin)
+    page = client.get(f"/topics/{topic.uid}/").content.decode()
+    assert url in page
+    assert 'type="checkbox"' not in page  # the topic page draws no list of people
+    form = client.get(url)
+    assert form.status_code == 200
+    assert f'value="{erin.pk}"' in form.content.decode()
+    refused = client.post(url, {"people": ["999999"]})
+    assert refused.status_code == 400
+    assert "修改负责人" in refused.content.decode()
+    assert not topic.responsible.exists()
+    assert client.post(url, {"people": [str(erin.pk)]}).status_code == 302
+    assert list(topic.responsible.all()) == [erin]
+    client.force_login(alice)  # reads the topic, may not change who is responsible
+    assert client.get(url)["Location"] == f"/topics/{topic.uid}/"

@@ -109,10 +109,11 @@ def _lines(step: Step, english: bool) -> list[tuple[str, str]]:
 
 
 def topic_timeline(topic: Topic, *, full_names: bool = False) -> list[Entry]:
-    """Oldest first. Names are masked unless the reader is staff of the place."""
+    """Oldest first. Names are masked unless the reader is staff of the place. The topic is
+    as `topic_get` gives it: its steps prefetched with their actors."""
     english = (get_language() or "").startswith("en")
     entries = []
-    for step in topic.steps.select_related("actor").order_by("at", "id"):
+    for step in topic.steps.all():
         name = step.actor.name if step.actor else ""
         entries.append(
             Entry(

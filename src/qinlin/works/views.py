@@ -74,7 +74,7 @@ def task_report_view(request: HttpRequest, uid: str) -> HttpResponse:
         else:
             messages.success(request, _("进展已记录。"))
             return _back(task.topic, f"task-{task.uid}")
-    return topic_page(request, task.topic, report_form=form, status=400)
+    return topic_page(request, topic_or_404(person, task.topic.uid), report_form=form, status=400)
 
 
 @login_required
