@@ -268,7 +268,7 @@ def test_the_inbox_filters(client: Client, places, dave, frank, alice) -> None:
 def test_a_long_list_is_paged_in_two_steps_with_the_same_pages(
     client: Client, places, frank, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past api.pagination.ONE_QUERY_UP_TO rows a page is its keys first, then its rows:
+    """Past core.paging.ONE_QUERY_UP_TO rows a page is its keys first, then its rows:
     the same items in the same order, with the same count, one query more."""
     for day in (3, 1, 4, 1, 5, 9, 2, 6):
         file(frank, places["unit_a"], f"路灯不亮（{day}日）", at=f"2022-05-0{day} 10:00")
@@ -280,7 +280,7 @@ def test_a_long_list_is_paged_in_two_steps_with_the_same_pages(
         return response.json(), len(queries)
 
     pages = [page(limit="3", offset=str(offset)) for offset in (0, 3, 6)]
-    monkeypatch.setattr("qinlin.api.pagination.ONE_QUERY_UP_TO", 2)
+    monkeypatch.setattr("qinlin.core.paging.ONE_QUERY_UP_TO", 2)
     assert [page(limit="3", offset=str(offset)) for offset in (0, 3, 6)] == [
         (body, queries + 1) for body, queries in pages
     ]

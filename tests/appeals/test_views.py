@@ -6,7 +6,9 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -301,6 +303,30 @@ def test_inbox_query_count_does_not_grow(
     client.force_login(dave)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("appeals:inbox")).status_code == 200
+
+
+def test_a_long_inbox_is_paged_in_two_steps_with_the_same_pages(
+    client: Client, dave: Person, places, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past core.paging.ONE_QUERY_UP_TO rows a page is its keys first, then its rows: the
+    same appeals on each page, in the same order, one query more."""
+    for i in range(53):
+        _submit(dave, places["home_a"], f"路灯坏了第{i}盏")
+    client.force_login(dave)
+
+    def pages() -> list[tuple[list[str], int]]:
+        seen = []
+        for number in ("1", "2"):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse("appeals:inbox"), {"page": number})
+            assert response.status_code == 200
+            seen.append(([a.uid for a in response.context["page"]], len(queries)))
+        return seen
+
+    one_query = pages()
+    monkeypatch.setattr("qinlin.core.paging.ONE_QUERY_UP_TO", 10)
+    assert pages() == [(uids, queries + 1) for uids, queries in one_query]
+    assert [len(uids) for uids, _queries in one_query] == [50, 3]
 
 
 def test_fast_entry_starts_at_the_building_door_meeting_and_offers_no_online_channel(

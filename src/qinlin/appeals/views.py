@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -34,6 +33,7 @@ from qinlin.appeals.services import (
 )
 from qinlin.core.errors import DomainError, NotFoundError
 from qinlin.core.files import private_file
+from qinlin.core.paging import KeyedPaginator
 from qinlin.core.permissions import can
 from qinlin.core.ratelimit import Client
 from qinlin.people.current import current_person
@@ -227,7 +227,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-    page = Paginator(appeals_inbox(person, filters), 50).get_page(request.GET.get("page"))
+    page = KeyedPaginator(appeals_inbox(person, filters), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "appeals/inbox.html",

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinlin.core.errors import DomainError
+from qinlin.core.paging import KeyedPaginator
 from qinlin.core.permissions import can
 from qinlin.people import services
 from qinlin.people.current import current_person
@@ -174,7 +174,7 @@ def people_list(request: HttpRequest, uid: str) -> HttpResponse:
     person = current_person(request)
     if not can(person, "people.view_people", place):
         raise PermissionDenied
-    page = Paginator(people_under(place), 50).get_page(request.GET.get("page"))
+    page = KeyedPaginator(people_under(place), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "people/people_list.html",
