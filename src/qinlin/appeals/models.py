@@ -133,7 +133,7 @@ class Appeal(AtPlace):
             # inbox and API list of every status, the dashboard's counts. With the place
             # joined instead, PostgreSQL sorted a community's 37,000 appeals at 1,000,000
             # homes on disk to show the newest 100 (bench/RESULTS.md).
-            # The id too, so that the keys of a page come from the index alone (api/pagination.py).
+            # The id too, so that the keys of a page come from the index alone (core/paging.py).
             models.Index(fields=["place_path", "created_at", "id"], name="appeal_path_created"),
             # The inbox's default, "new under X": before it, PostgreSQL walked every new
             # appeal of the city newest first and looked up each one's place.
