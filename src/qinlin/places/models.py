@@ -148,7 +148,8 @@ class AtPlace(models.Model):
     """A record kept at a place (an appeal, a topic, a notice) with a copy of the place's path,
     set on save: a place's path never changes, so "the records under X, newest first" is a range
     of the record's own index instead of a join through every place under X (at 1,000,000
-    homes a community has 33,000 places and a subdistrict 250,000; bench/RESULTS.md, fix 8)."""
+    homes, 8,000 places under the bench's community and 25,000 under its subdistrict;
+    bench/RESULTS.md, fixes 8 and 14)."""
 
     place: models.ForeignKey[Place, Place]
     place_id: int
