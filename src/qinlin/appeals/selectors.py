@@ -13,7 +13,7 @@ from qinlin.core.errors import NotFoundError
 from qinlin.core.permissions import can
 from qinlin.people.models import Person
 from qinlin.people.selectors import person_role_assignments
-from qinlin.places.models import PATH_END, SEGMENT, Place
+from qinlin.places.models import SEGMENT, Place, under_path
 from qinlin.topics.models import Topic
 from qinlin.topics.states import OPEN_STAGES
 
@@ -135,11 +135,7 @@ def similar_to(appeal: Appeal, *, k: int = 5) -> Similar:
     compound_path = appeal.place.path[:COMPOUND_DEPTH]
     since = appeal.created_at - timedelta(days=SIMILAR_WINDOW_DAYS)
     candidates = list(
-        Appeal.objects.filter(
-            place_path__gte=compound_path,
-            place_path__lt=compound_path + PATH_END,
-            created_at__gte=since,
-        )
+        Appeal.objects.filter(under_path(compound_path, "place_path"), created_at__gte=since)
         .exclude(pk=appeal.pk)
         .exclude(status__in=[AppealStatus.REJECTED, AppealStatus.REFERRED])
         .select_related("place__parent__parent__parent", "category", "topic")
@@ -147,9 +143,7 @@ def similar_to(appeal: Appeal, *, k: int = 5) -> Similar:
     )
     topics = list(
         Topic.objects.filter(
-            place_path__gte=compound_path,
-            place_path__lt=compound_path + PATH_END,
-            stage__in=OPEN_STAGES,
+            under_path(compound_path, "place_path"), stage__in=OPEN_STAGES
         ).select_related("place__parent__parent")
     )
     index = similarity.Index()

@@ -138,10 +138,15 @@ class Place(models.Model):
 
     def path_range_q(self, field: str) -> Q:
         """The same filter on a copy of the path another table keeps (`AtPlace.place_path`)."""
-        return Q(**{f"{field}__gte": self.path, f"{field}__lt": self.path + PATH_END})
+        return under_path(self.path, field)
 
     def contains(self, other: Place) -> bool:
         return other.path.startswith(self.path)
+
+
+def under_path(path: str, field: str) -> Q:
+    """`field` (a place's path, or a copy of one) at `path` or under it: an index range."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_END})
 
 
 class AtPlace(models.Model):

@@ -15,7 +15,7 @@ from qinlin.core.permissions import roles_for
 from qinlin.core.roles import Role
 from qinlin.people.models import Person, RoleAssignment
 from qinlin.people.selectors import person_active_roles, person_role_assignments
-from qinlin.places.models import PATH_END, SEGMENT, Place, PlaceKind
+from qinlin.places.models import SEGMENT, Place, PlaceKind, under_path
 from qinlin.topics.models import Capacity, Meeting, Resolution, Step, Topic
 from qinlin.topics.permissions import can_read, resident_compound_paths
 from qinlin.topics.states import FINAL_STAGES, OPEN_STAGES
@@ -24,10 +24,6 @@ GRID_KINDS = (PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING, Place
 
 # Joins enough parents for `Place.address` from a unit up to its compound.
 _PLACE = "place__parent__parent__parent"
-
-
-def _subtree(path: str, field: str = "place_path") -> Q:
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_END})
 
 
 def _visible_q(person: Person) -> Q | None:
@@ -39,12 +35,12 @@ def _visible_q(person: Person) -> Q | None:
     found = False
     for role, path in person_active_roles(person):
         if role in allowed:
-            where |= _subtree(path)
+            where |= under_path(path, "place_path")
             found = True
     for compound in resident_compound_paths(person):
         # The compound and everything under it, and the community above it.
         above = [compound[:end] for end in range(SEGMENT, len(compound), SEGMENT)]
-        where |= _subtree(compound) | Q(place_path__in=above)
+        where |= under_path(compound, "place_path") | Q(place_path__in=above)
         found = True
     return where if found else None
 
@@ -217,7 +213,7 @@ def _around(place: Place) -> Q:
     """Role places that concern a grid: above it up to the community, or under its compound."""
     compound = place.path[: 3 * SEGMENT]
     above = [place.path[:end] for end in range(2 * SEGMENT, len(place.path) + 1, SEGMENT)]
-    return Q(place__path__in=above) | _subtree(compound, "place__path")
+    return Q(place__path__in=above) | under_path(compound, "place__path")
 
 
 def meeting_candidates(place: Place) -> list[tuple[Person, str, str]]:
